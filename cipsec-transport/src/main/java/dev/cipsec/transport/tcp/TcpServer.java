@@ -181,8 +181,9 @@ public final class TcpServer implements AutoCloseable {
             }
         } finally {
             connection.close();
-            live.remove(connection);
+            // Slot first: once a connection no longer counts as active, its address slot is free.
             releaseAddressSlot(address);
+            live.remove(connection);
             log.debug("connection from {} closed", connection.peer());
             MDC.remove("peer");
         }
