@@ -6,7 +6,8 @@ import java.io.IOException;
 
 /**
  * Serves one accepted connection on its own virtual thread, blocking freely. The server closes
- * the connection when this returns or throws, and after flushing nothing: flush what must leave.
+ * the connection when this returns or throws, without flushing: flush what must reach the peer.
+ * The MDC key {@code peer} is set on that thread.
  *
  * <p>A secure listener is a decorator: a handler that runs the TLS handshake over the plain
  * connection's streams and then calls the inner handler with the secure connection. The handshake
