@@ -15,7 +15,7 @@ public record ConnectedDataItem(Bytes data) implements CpfItem {
 
     public ConnectedDataItem {
         Objects.requireNonNull(data, "data");
-        CpfItem.checkDataLength(0, data.length(), "connected data");
+        ItemLengths.check(0, data.length(), "connected data");
     }
 
     @Override

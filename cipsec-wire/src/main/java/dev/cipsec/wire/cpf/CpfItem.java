@@ -65,11 +65,4 @@ public sealed interface CpfItem permits NullAddressItem, ConnectedAddressItem, S
         d.expectEnd(String.format("CPF item 0x%04X", type));
         return item;
     }
-
-    /** Fails when data of {@code length} would not fit a UINT length field together with {@code fixed} bytes. */
-    static void checkDataLength(int fixed, int variable, String what) {
-        if (variable > 0xFFFF - fixed) {
-            throw new IllegalArgumentException(what + " longer than a CPF item can hold: " + (fixed + variable));
-        }
-    }
 }

@@ -12,7 +12,7 @@ public record UnconnectedDataItem(Bytes data) implements CpfItem {
 
     public UnconnectedDataItem {
         Objects.requireNonNull(data, "data");
-        CpfItem.checkDataLength(0, data.length(), "unconnected data");
+        ItemLengths.check(0, data.length(), "unconnected data");
     }
 
     @Override

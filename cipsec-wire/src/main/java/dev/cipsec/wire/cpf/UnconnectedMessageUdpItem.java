@@ -27,7 +27,7 @@ public record UnconnectedMessageUdpItem(boolean response, int messageType, long 
             throw new IllegalArgumentException("transaction ID and status must be UDINTs");
         }
         Objects.requireNonNull(message, "message");
-        CpfItem.checkDataLength(FIXED, message.length(), "UCMM over UDP message");
+        ItemLengths.check(FIXED, message.length(), "UCMM over UDP message");
     }
 
     @Override

@@ -16,7 +16,7 @@ public record UnknownItem(int typeId, Bytes data) implements CpfItem {
             throw new IllegalArgumentException("type ID must be a UINT: " + typeId);
         }
         Objects.requireNonNull(data, "data");
-        CpfItem.checkDataLength(0, data.length(), "item data");
+        ItemLengths.check(0, data.length(), "item data");
     }
 
     @Override

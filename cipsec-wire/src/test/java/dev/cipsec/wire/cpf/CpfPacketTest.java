@@ -105,6 +105,7 @@ class CpfPacketTest {
                 new UnknownItem(0x0088, Bytes.EMPTY), NullAddressItem.INSTANCE,
                 new UnknownItem(0x1234, Bytes.fromHex("aabbccddee")));
         assertThat(p.firstOfType(0x1234)).contains(p.get(3));
+        assertThat(p.all(UnknownItem.class)).extracting(UnknownItem::typeId).containsExactly(0x0087, 0x0088, 0x1234);
         assertCanonical(hex);
     }
 
@@ -189,5 +190,9 @@ class CpfPacketTest {
         assertThatThrownBy(() -> new CipIdentityItem(1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 0, "\u20ac", 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new UnconnectedMessageUdpItem(false, 0x8000, 0, 0, Bytes.EMPTY)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new UnknownItem(0x10000, Bytes.EMPTY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new UnconnectedDataItem(Bytes.of(new byte[0x10000]))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new UnconnectedMessageUdpItem(true, 1, 0, 0, Bytes.of(new byte[0xFFFF - 9])))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new UnconnectedMessageUdpItem(true, 1, 0, 0, Bytes.of(new byte[0xFFFF - 10])).dataLength()).isEqualTo(0xFFFF);
     }
 }
