@@ -174,7 +174,15 @@ public final class CipDataTypes {
             (p, w) -> {
                 w.u16(p.words());
                 p.encode(w);
-            }, r -> EPath.decode(r, r.u16("EPATH size")));
+            }, r -> {
+                int words = r.u16("EPATH size");
+                try {
+                    return EPath.decode(r, words);
+                } catch (IllegalArgumentException e) {
+                    // cipsec-wire's segment records may reject a decoded value this way (see MessageRouter.decode)
+                    throw new WireFormatException(WireFormatException.Reason.PATH_SEGMENT_ERROR, e.getMessage());
+                }
+            });
 
     /** Everything that remains; only for the last value of a request (never in a list). */
     public static final CipDataType<Bytes> REMAINING_BYTES = struct("BYTE[]", Bytes::length,

@@ -83,7 +83,7 @@ public final class MessageRouter {
     public MessageRouterResponse handle(Bytes requestBytes, RequestContext ctx) {
         MessageRouterRequest req;
         try {
-            req = MessageRouterRequest.decode(WireReader.of(requestBytes.toArray()));
+            req = decode(requestBytes);
         } catch (WireFormatException e) {
             return undecodable(requestBytes, e);
         }
@@ -151,7 +151,7 @@ public final class MessageRouter {
             Bytes embedded = Bytes.copyOf(data, offsets[i], offsets[i + 1] - offsets[i]);
             MessageRouterResponse r;
             try {
-                r = dispatch(MessageRouterRequest.decode(WireReader.of(embedded.toArray())), ctx, true);
+                r = dispatch(decode(embedded), ctx, true);
             } catch (WireFormatException e) {
                 r = undecodable(embedded, e);
             }
@@ -175,6 +175,19 @@ public final class MessageRouter {
         replies.forEach(w::bytes);
         return new MessageRouterResponse(req.service(), failed ? GeneralStatus.EMBEDDED_SERVICE_ERROR : GeneralStatus.SUCCESS,
                 List.of(), Bytes.of(w.array()));
+    }
+
+    /**
+     * Decodes a request. cipsec-wire's EPATH decoder can still let a segment record's
+     * IllegalArgumentException escape (e.g. a symbolic segment with non-ASCII characters); here
+     * that is a path segment error like any other malformed segment.
+     */
+    static MessageRouterRequest decode(Bytes requestBytes) throws WireFormatException {
+        try {
+            return MessageRouterRequest.decode(WireReader.of(requestBytes.toArray()));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(WireFormatException.Reason.PATH_SEGMENT_ERROR, e.getMessage());
+        }
     }
 
     private static MessageRouterResponse undecodable(Bytes requestBytes, WireFormatException e) {

@@ -97,6 +97,9 @@ class CipDataTypesTest {
         // size 1 word, but the class segment's 16-bit form needs 2 words
         assertThatThrownBy(() -> EPATH_UINT_SIZED.decode(WireReader.of(MrKit.hex("01002100f600"))))
                 .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason()).isEqualTo(PATH_SIZE_INVALID));
+        assertThatThrownBy(() -> EPATH_UINT_SIZED.decode(WireReader.of(MrKit.hex("010061ff"))))
+                .isInstanceOfSatisfying(WireFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(WireFormatException.Reason.PATH_SEGMENT_ERROR));
         assertThatThrownBy(() -> EPATH_UINT_SIZED.decode(WireReader.of(MrKit.hex("03002100"))))
                 .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason()).isEqualTo(TRUNCATED));
     }

@@ -111,6 +111,9 @@ class MessageRouterTest {
         assertThat(router.handle(Bytes.fromHex("0e"), ctx).toBytes().toHex()).isEqualTo("8e001300");
         assertThat(router.handle(Bytes.EMPTY, ctx).toBytes().toHex()).isEqualTo("80001300");
         assertThat(router.handle(Bytes.fromHex("8e0220642401"), ctx).toBytes().toHex()).isEqualTo("8e000800");
+        // symbolic segment with a non-ASCII character: cipsec-wire's record rejects it with an
+        // IllegalArgumentException, which must still become a path segment error
+        assertThat(router.handle(Bytes.fromHex("4c0161ff"), ctx).toBytes().toHex()).isEqualTo("cc000400");
     }
 
     @Test
