@@ -97,7 +97,7 @@ public final class EthernetLinkObject {
         this.link = Objects.requireNonNull(link, "link");
         this.interfaceCounters = Objects.requireNonNull(interfaceCounters, "interfaceCounters");
         this.mediaCounters = Objects.requireNonNull(mediaCounters, "mediaCounters");
-        Capability capability = new Capability(0x0000_0004L /* auto-negotiate */,
+        Capability capability = new Capability(0x0000_0002L /* auto-negotiate */,
                 List.of(new SpeedDuplex((int) Math.min(0xFFFF, link.speedMbps()), link.fullDuplex() ? 1 : 0)));
         this.cipClass = CipClass.<EthernetLinkObject>builder(CLASS_ID, "Ethernet Link").revision(4)
                 .attributes(

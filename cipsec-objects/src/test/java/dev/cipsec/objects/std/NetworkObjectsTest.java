@@ -82,12 +82,12 @@ class NetworkObjectsTest {
         assertThat(kit.get("0xF6/1/8")).isEqualTo("01");
         assertThat(kit.get("0xF6/1/9")).isEqualTo("01");
         assertThat(kit.get("0xF6/1/10")).isEqualTo("06706f72742031");
-        assertThat(kit.get("0xF6/1/11")).isEqualTo("04000000" + "01" + "6400" + "01");
+        assertThat(kit.get("0xF6/1/11")).isEqualTo("02000000" + "01" + "6400" + "01");
         assertThat(kit.set("0xF6/1/9", "02")).isZero();
         assertThat(objects.ethernetLink().adminState()).isEqualTo(2);
         assertThat(kit.set("0xF6/1/9", "03")).isEqualTo(0x09);
         assertThat(kit.set("0xF6/1/1", "00000000")).isEqualTo(0x0E);
-        assertThat(kit.getAll("0xF6/1")).startsWith("64000000" + "0f000000" + "001122334455").endsWith("06706f72742031" + "04000000016400" + "01");
+        assertThat(kit.getAll("0xF6/1")).startsWith("64000000" + "0f000000" + "001122334455").endsWith("06706f72742031" + "02000000016400" + "01");
     }
 
     @Test
