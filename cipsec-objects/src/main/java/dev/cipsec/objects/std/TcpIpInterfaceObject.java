@@ -110,6 +110,14 @@ public final class TcpIpInterfaceObject {
         return encapsulationTimeout;
     }
 
+    /** Sets attribute 13 as the device configures it at start-up (0..3600 s; 0 = never). */
+    public void setEncapsulationInactivityTimeout(int seconds) {
+        if (seconds < 0 || seconds > 3600) {
+            throw new IllegalArgumentException("encapsulation inactivity timeout must be 0..3600 s: " + seconds);
+        }
+        encapsulationTimeout = seconds;
+    }
+
     public int ttl() {
         return ttl;
     }
