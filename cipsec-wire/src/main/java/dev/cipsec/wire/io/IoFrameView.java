@@ -64,14 +64,14 @@ public final class IoFrameView {
             throw new WireFormatException(LENGTH_MISMATCH,
                     "connected data item length " + itemLen + " exceeds the " + room + " bytes remaining");
         }
+        if (class1 && itemLen < 2) {
+            throw new WireFormatException(LENGTH_MISMATCH, "class 1 data item of " + itemLen + " bytes has no sequence count");
+        }
         if (itemLen < room) {
             throw new WireFormatException(TOO_MUCH_DATA, "I/O frame: " + (room - itemLen) + " unexpected trailing bytes");
         }
         int item = off + IoFrame.HEADER_LENGTH;
         if (class1) {
-            if (itemLen < 2) {
-                throw new WireFormatException(LENGTH_MISMATCH, "class 1 data item of " + itemLen + " bytes has no sequence count");
-            }
             cipSequence = u16(buf, item);
             dataOffset = item + 2;
             dataLength = itemLen - 2;
