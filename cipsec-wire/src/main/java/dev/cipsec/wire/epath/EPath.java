@@ -214,7 +214,7 @@ public record EPath(List<Segment> segments) {
                 if (len == 0) {
                     throw new WireFormatException(PATH_SEGMENT_ERROR, "extended symbolic segments are not supported");
                 }
-                String s = p.ascii(len, "symbol");
+                String s = asciiSymbol(p, len, "symbol");
                 if (((1 + len) & 1) != 0) {
                     p.skip(1, "symbol pad");
                 }
@@ -230,7 +230,7 @@ public record EPath(List<Segment> segments) {
                     if (len == 0) {
                         throw new WireFormatException(PATH_SEGMENT_ERROR, "empty ANSI symbol");
                     }
-                    String s = p.ascii(len, "ANSI symbol");
+                    String s = asciiSymbol(p, len, "ANSI symbol");
                     if ((len & 1) != 0) {
                         p.skip(1, "ANSI symbol pad");
                     }
@@ -241,6 +241,17 @@ public record EPath(List<Segment> segments) {
             default:
                 throw new WireFormatException(PATH_SEGMENT_ERROR, String.format("unsupported segment type 0x%02x", b));
         }
+    }
+
+    /** Symbols are ASCII; a byte above 0x7F is a malformed segment, not a programming error. */
+    private static String asciiSymbol(WireReader p, int len, String what) throws WireFormatException {
+        String s = p.ascii(len, what);
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) > 0x7F) {
+                throw new WireFormatException(PATH_SEGMENT_ERROR, what + " has a non-ASCII byte");
+            }
+        }
+        return s;
     }
 
     @Override
