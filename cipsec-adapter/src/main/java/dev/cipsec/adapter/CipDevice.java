@@ -1,0 +1,163 @@
+package dev.cipsec.adapter;
+
+import dev.cipsec.objects.MessageRouter;
+import dev.cipsec.objects.std.AssemblyInstance;
+import dev.cipsec.objects.std.StandardObjects;
+import dev.cipsec.transport.tcp.TcpServer;
+import dev.cipsec.transport.tcp.TcpServerLimits;
+import dev.cipsec.transport.tcp.TcpServerStats;
+import dev.cipsec.transport.udp.UdpEndpoint;
+import dev.cipsec.wire.cip.ServiceCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An EtherNet/IP adapter: the standard objects of a device, an encapsulation listener on TCP
+ * (sessions, unconnected and class 3 explicit messaging) and a UDP listener for ListIdentity and
+ * ListServices (unicast and broadcast).
+ *
+ * <pre>{@code
+ * try (CipDevice device = CipDevice.start(DeviceProfile.defaults())) {
+ *     device.assembly(100).write(Bytes.of(inputs));
+ * }
+ * }</pre>
+ *
+ * <p>Identity Reset type 0 and 1 drop every TCP connection after the reply was sent, as a restart
+ * of the device's communications would; there is no persistent state to restore yet.
+ */
+public final class CipDevice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CipDevice.class);
+    private static final long CLASS3_SWEEP_MILLIS = 100;
+
+    private final DeviceRuntime runtime;
+    private final TcpServer tcp;
+    private final UdpEndpoint udp;
+    private final ScheduledExecutorService scheduler;
+
+    private CipDevice(DeviceRuntime runtime, TcpServer tcp, UdpEndpoint udp, ScheduledExecutorService scheduler) {
+        this.runtime = runtime;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.scheduler = scheduler;
+    }
+
+    /** Builds the device's objects and starts its listeners. */
+    public static CipDevice start(DeviceProfile profile) throws IOException {
+        AdapterLimits limits = profile.limits();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("cipsec-device-timer").factory());
+        DeviceRuntime[] self = new DeviceRuntime[1];
+        StandardObjects objects = StandardObjects.builder(profile.identity())
+                .assemblies(profile.assemblies())
+                .interfaceConfig(profile.interfaceConfig())
+                .resetHandler(type -> self[0].dropAllConnections(), Set.of(0, 1))
+                .build();
+        objects.tcpIp().setEncapsulationInactivityTimeout((int) Math.min(3600, limits.idleTimeout().toSeconds()));
+        DeviceRuntime runtime = new DeviceRuntime(profile, objects, scheduler);
+        self[0] = runtime;
+
+        ConnectionManagerServices cm = new ConnectionManagerServices(runtime);
+        objects.connectionManager().registerService(ServiceCodes.FORWARD_OPEN, cm::forwardOpen);
+        objects.connectionManager().registerService(ServiceCodes.LARGE_FORWARD_OPEN, cm::forwardOpen);
+        objects.connectionManager().registerService(ServiceCodes.FORWARD_CLOSE, cm::forwardClose);
+        objects.connectionManager().registerService(ServiceCodes.UNCONNECTED_SEND, cm::unconnectedSend);
+
+        TcpServer tcp = null;
+        UdpEndpoint udp = null;
+        try {
+            TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
+                    .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress());
+            tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
+                    new EncapsulationHandler(runtime)).start();
+            runtime.tcpPort(tcp.localAddress().getPort());
+            if (profile.udpPort() >= 0) {
+                DiscoveryResponder responder = new DiscoveryResponder(runtime);
+                udp = UdpEndpoint.open(new InetSocketAddress(profile.bindAddress(), profile.udpPort()), 1500, responder);
+                responder.attach(udp);
+            }
+            scheduler.scheduleWithFixedDelay(() -> {
+                int n = runtime.class3().expire(System.nanoTime());
+                for (int i = 0; i < n; i++) {
+                    runtime.cmCounters().connectionTimeout();
+                }
+            }, CLASS3_SWEEP_MILLIS, CLASS3_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            if (tcp != null) {
+                tcp.close();
+            }
+            if (udp != null) {
+                udp.close();
+            }
+            scheduler.shutdownNow();
+            throw e;
+        }
+        LOG.info("device '{}' listening on tcp {}{}", profile.identity().productName(), tcp.localAddress(),
+                udp == null ? "" : ", udp " + udp.localAddress());
+        return new CipDevice(runtime, tcp, udp, scheduler);
+    }
+
+    /** The encapsulation listener's address (the real port when the profile asked for 0). */
+    public InetSocketAddress tcpAddress() {
+        return tcp.localAddress();
+    }
+
+    /** The ListIdentity listener's address, or null when UDP is disabled. */
+    public InetSocketAddress udpAddress() {
+        return udp == null ? null : udp.localAddress();
+    }
+
+    public DeviceProfile profile() {
+        return runtime.profile();
+    }
+
+    /** The device's Message Router, for adding application objects. */
+    public MessageRouter router() {
+        return runtime.router();
+    }
+
+    /** All standard objects (Identity, assemblies, TCP/IP, Ethernet Link, Connection Manager). */
+    public StandardObjects objects() {
+        return runtime.objects();
+    }
+
+    /** The assembly instance {@code id}, or null. */
+    public AssemblyInstance assembly(int id) {
+        return runtime.objects().assembly(id);
+    }
+
+    public AdapterStats.Snapshot stats() {
+        return runtime.stats().snapshot();
+    }
+
+    public TcpServerStats tcpStats() {
+        return tcp.stats();
+    }
+
+    /** Registered encapsulation sessions right now. */
+    public int sessionCount() {
+        return runtime.sessions().size();
+    }
+
+    /** Open class 3 connections right now. */
+    public int class3ConnectionCount() {
+        return runtime.class3().size();
+    }
+
+    /** Stops listening and closes every connection; waits a bounded time for handlers to end. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        if (udp != null) {
+            udp.close();
+        }
+        tcp.close(Duration.ofSeconds(5));
+    }
+}

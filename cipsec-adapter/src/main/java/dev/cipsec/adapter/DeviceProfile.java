@@ -1,0 +1,264 @@
+package dev.cipsec.adapter;
+
+import dev.cipsec.adapter.config.Json;
+import dev.cipsec.objects.std.AssemblyDefinition;
+import dev.cipsec.objects.std.AssemblyKind;
+import dev.cipsec.objects.std.DeviceIdentity;
+import dev.cipsec.objects.std.InterfaceConfig;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a device is and where it listens: identity, assemblies, interface configuration, ports and
+ * limits. Built in code or read from a JSON profile file (see {@link #fromJson}); unknown keys in a
+ * file are errors, so a typo fails at start-up instead of being silently ignored.
+ *
+ * @param bindAddress address the listeners bind (default 127.0.0.1: exposing a device to a network is
+ *                    an explicit choice)
+ * @param tcpPort     encapsulation port (default 44818; 0 picks a free port, for tests)
+ * @param udpPort     ListIdentity/ListServices port (default 44818; 0 picks a free port, -1 disables UDP)
+ */
+public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> assemblies, InterfaceConfig interfaceConfig,
+                            InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits) {
+
+    public static final int DEFAULT_PORT = 44818;
+
+    public DeviceProfile {
+        Objects.requireNonNull(identity, "identity");
+        assemblies = List.copyOf(assemblies);
+        Objects.requireNonNull(interfaceConfig, "interfaceConfig");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(limits, "limits");
+        if (tcpPort < 0 || tcpPort > 0xFFFF) {
+            throw new IllegalArgumentException("tcpPort must be 0..65535: " + tcpPort);
+        }
+        if (udpPort < -1 || udpPort > 0xFFFF) {
+            throw new IllegalArgumentException("udpPort must be -1..65535: " + udpPort);
+        }
+        long distinct = assemblies.stream().mapToInt(AssemblyDefinition::instanceId).distinct().count();
+        if (distinct != assemblies.size()) {
+            throw new IllegalArgumentException("assembly instance ids must be unique");
+        }
+    }
+
+    /** The device the demo and the tests run: a generic communications adapter with three assemblies. */
+    public static DeviceProfile defaults() {
+        DeviceIdentity id = DeviceIdentity.of(0xFFFE, 0x0C, 1, 1, 1, 0x0000_0001L, "cipsec adapter");
+        return new DeviceProfile(id, List.of(AssemblyDefinition.input(100, 32), AssemblyDefinition.output(150, 32),
+                AssemblyDefinition.configuration(151, 10)),
+                InterfaceConfig.of("0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0", "", ""),
+                InetAddress.getLoopbackAddress(), DEFAULT_PORT, DEFAULT_PORT, AdapterLimits.defaults());
+    }
+
+    /** The same profile on ephemeral loopback ports, as tests want it. */
+    public DeviceProfile onEphemeralPorts() {
+        return new DeviceProfile(identity, assemblies, interfaceConfig, InetAddress.getLoopbackAddress(), 0, 0, limits);
+    }
+
+    public DeviceProfile withIdentity(DeviceIdentity id) {
+        return new DeviceProfile(id, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits);
+    }
+
+    public DeviceProfile withAssemblies(List<AssemblyDefinition> list) {
+        return new DeviceProfile(identity, list, interfaceConfig, bindAddress, tcpPort, udpPort, limits);
+    }
+
+    public DeviceProfile withBinding(InetAddress address, int tcp, int udp) {
+        return new DeviceProfile(identity, assemblies, interfaceConfig, address, tcp, udp, limits);
+    }
+
+    public DeviceProfile withLimits(AdapterLimits l) {
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, l);
+    }
+
+    public DeviceProfile withInterfaceConfig(InterfaceConfig c) {
+        return new DeviceProfile(identity, assemblies, c, bindAddress, tcpPort, udpPort, limits);
+    }
+
+    public static DeviceProfile load(Path file) throws IOException {
+        try {
+            return fromJson(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a profile; every section and key is optional and falls back to {@link #defaults()}:
+     * <pre>{@code
+     * { "identity":   { "vendorId": 65534, "deviceType": 12, "productCode": 1, "revision": "1.1",
+     *                   "serialNumber": "0x00000001", "productName": "cipsec adapter" },
+     *   "assemblies": [ { "id": 100, "size": 32, "kind": "input" },
+     *                   { "id": 150, "size": 32, "kind": "output" },
+     *                   { "id": 151, "size": 10, "kind": "configuration" } ],
+     *   "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818 },
+     *   "interface":  { "ip": "192.168.1.10", "netmask": "255.255.255.0", "gateway": "192.168.1.1",
+     *                   "nameServer1": "", "nameServer2": "", "domain": "", "hostName": "adapter1" },
+     *   "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
+     *                   "maxFrameSize": 65559, "maxPendingBytes": 8388608, "idleTimeoutSeconds": 120,
+     *                   "frameTimeoutSeconds": 10, "maxClass3Connections": 32 } }
+     * }</pre>
+     */
+    public static DeviceProfile fromJson(String text) {
+        Map<String, Object> root = object(Json.parse(text), "profile");
+        keys(root, "profile", Set.of("identity", "assemblies", "network", "interface", "limits"));
+        DeviceProfile d = defaults();
+
+        DeviceIdentity id = d.identity;
+        if (root.containsKey("identity")) {
+            Map<String, Object> m = object(root.get("identity"), "identity");
+            keys(m, "identity", Set.of("vendorId", "deviceType", "productCode", "revision", "serialNumber", "productName"));
+            int major = id.revisionMajor();
+            int minor = id.revisionMinor();
+            if (m.containsKey("revision")) {
+                String rev = string(m.get("revision"), "identity.revision");
+                String[] parts = rev.split("\\.");
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("identity.revision must look like \"2.3\": " + rev);
+                }
+                major = (int) number(parts[0], "identity.revision");
+                minor = (int) number(parts[1], "identity.revision");
+            }
+            id = new DeviceIdentity(
+                    (int) number(m.getOrDefault("vendorId", id.vendorId()), "identity.vendorId"),
+                    (int) number(m.getOrDefault("deviceType", id.deviceType()), "identity.deviceType"),
+                    (int) number(m.getOrDefault("productCode", id.productCode()), "identity.productCode"),
+                    major, minor,
+                    number(m.getOrDefault("serialNumber", id.serialNumber()), "identity.serialNumber"),
+                    string(m.getOrDefault("productName", id.productName()), "identity.productName"),
+                    id.status(), id.state());
+        }
+
+        List<AssemblyDefinition> assemblies = d.assemblies;
+        if (root.containsKey("assemblies")) {
+            if (!(root.get("assemblies") instanceof List<?> list)) {
+                throw new IllegalArgumentException("assemblies must be an array");
+            }
+            assemblies = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String where = "assemblies[" + i + "]";
+                Map<String, Object> a = object(list.get(i), where);
+                keys(a, where, Set.of("id", "size", "kind"));
+                String kind = string(a.getOrDefault("kind", "input"), where + ".kind");
+                AssemblyKind k;
+                try {
+                    k = AssemblyKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + ".kind must be input, output or configuration: " + kind);
+                }
+                assemblies.add(new AssemblyDefinition((int) number(require(a, "id", where), where + ".id"),
+                        (int) number(require(a, "size", where), where + ".size"), k));
+            }
+        }
+
+        InetAddress bind = d.bindAddress;
+        int tcp = d.tcpPort;
+        int udp = d.udpPort;
+        if (root.containsKey("network")) {
+            Map<String, Object> m = object(root.get("network"), "network");
+            keys(m, "network", Set.of("bind", "tcpPort", "udpPort"));
+            if (m.containsKey("bind")) {
+                String b = string(m.get("bind"), "network.bind");
+                try {
+                    bind = InetAddress.getByName(b);
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("network.bind is not an address: " + b);
+                }
+            }
+            tcp = (int) number(m.getOrDefault("tcpPort", tcp), "network.tcpPort");
+            udp = (int) number(m.getOrDefault("udpPort", udp), "network.udpPort");
+        }
+
+        InterfaceConfig ifc = d.interfaceConfig;
+        if (root.containsKey("interface")) {
+            Map<String, Object> m = object(root.get("interface"), "interface");
+            keys(m, "interface", Set.of("ip", "netmask", "gateway", "nameServer1", "nameServer2", "domain", "hostName"));
+            ifc = InterfaceConfig.of(string(m.getOrDefault("ip", ""), "interface.ip"),
+                    string(m.getOrDefault("netmask", ""), "interface.netmask"),
+                    string(m.getOrDefault("gateway", ""), "interface.gateway"),
+                    string(m.getOrDefault("nameServer1", ""), "interface.nameServer1"),
+                    string(m.getOrDefault("nameServer2", ""), "interface.nameServer2"),
+                    string(m.getOrDefault("domain", ""), "interface.domain"),
+                    string(m.getOrDefault("hostName", ""), "interface.hostName"));
+        }
+
+        AdapterLimits l = d.limits;
+        if (root.containsKey("limits")) {
+            Map<String, Object> m = object(root.get("limits"), "limits");
+            keys(m, "limits", Set.of("maxTcpConnections", "maxConnectionsPerAddress", "maxSessions", "maxFrameSize",
+                    "maxPendingBytes", "idleTimeoutSeconds", "frameTimeoutSeconds", "maxClass3Connections", "maxCpfItems",
+                    "maxPendingUdpReplies"));
+            l = new AdapterLimits(
+                    (int) number(m.getOrDefault("maxTcpConnections", l.maxTcpConnections()), "limits.maxTcpConnections"),
+                    (int) number(m.getOrDefault("maxConnectionsPerAddress", l.maxConnectionsPerAddress()), "limits.maxConnectionsPerAddress"),
+                    (int) number(m.getOrDefault("maxSessions", l.maxSessions()), "limits.maxSessions"),
+                    (int) number(m.getOrDefault("maxFrameSize", l.maxFrameSize()), "limits.maxFrameSize"),
+                    number(m.getOrDefault("maxPendingBytes", l.maxPendingBytes()), "limits.maxPendingBytes"),
+                    Duration.ofSeconds(number(m.getOrDefault("idleTimeoutSeconds", l.idleTimeout().toSeconds()), "limits.idleTimeoutSeconds")),
+                    Duration.ofSeconds(number(m.getOrDefault("frameTimeoutSeconds", l.frameTimeout().toSeconds()), "limits.frameTimeoutSeconds")),
+                    (int) number(m.getOrDefault("maxClass3Connections", l.maxClass3Connections()), "limits.maxClass3Connections"),
+                    (int) number(m.getOrDefault("maxCpfItems", l.maxCpfItems()), "limits.maxCpfItems"),
+                    (int) number(m.getOrDefault("maxPendingUdpReplies", l.maxPendingUdpReplies()), "limits.maxPendingUdpReplies"));
+        }
+        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object o, String where) {
+        if (!(o instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException(where + " must be an object");
+        }
+        return (Map<String, Object>) o;
+    }
+
+    private static void keys(Map<String, Object> m, String where, Set<String> allowed) {
+        for (String k : m.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException("unknown key \"" + k + "\" in " + where + " (allowed: " + new java.util.TreeSet<>(allowed) + ")");
+            }
+        }
+    }
+
+    private static Object require(Map<String, Object> m, String key, String where) {
+        if (!m.containsKey(key)) {
+            throw new IllegalArgumentException(where + "." + key + " is required");
+        }
+        return m.get(key);
+    }
+
+    private static String string(Object o, String where) {
+        if (!(o instanceof String s)) {
+            throw new IllegalArgumentException(where + " must be a string");
+        }
+        return s;
+    }
+
+    /** A JSON integer, or a string holding a decimal or 0x-hex integer (serial numbers read better in hex). */
+    static long number(Object o, String where) {
+        if (o instanceof Long l) {
+            return l;
+        }
+        if (o instanceof Integer i) {
+            return i;
+        }
+        if (o instanceof String s) {
+            String t = s.strip();
+            try {
+                return t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + " is not an integer: " + s);
+            }
+        }
+        throw new IllegalArgumentException(where + " must be an integer");
+    }
+}

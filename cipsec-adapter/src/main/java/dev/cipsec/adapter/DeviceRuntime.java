@@ -1,0 +1,205 @@
+package dev.cipsec.adapter;
+
+import dev.cipsec.objects.MessageRouter;
+import dev.cipsec.objects.RequestContext;
+import dev.cipsec.objects.std.ConnectionManagerObject;
+import dev.cipsec.objects.std.DeviceIdentity;
+import dev.cipsec.objects.std.StandardObjects;
+import dev.cipsec.transport.StreamConnection;
+import dev.cipsec.wire.buf.Bytes;
+import dev.cipsec.wire.buf.WireFormatException;
+import dev.cipsec.wire.buf.WireReader;
+import dev.cipsec.wire.cip.MessageRouterRequest;
+import dev.cipsec.wire.cip.MessageRouterResponse;
+import dev.cipsec.wire.cpf.CipIdentityItem;
+import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.cpf.ListServicesItem;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The state the device's listeners and services share. Package-private: {@link CipDevice} is the face. */
+final class DeviceRuntime {
+    private final DeviceProfile profile;
+    private final AdapterStats stats = new AdapterStats();
+    private final SessionTable sessions;
+    private final Class3Table class3;
+    private final StandardObjects objects;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
+    private final CmCounters cmCounters;
+    private volatile int tcpPort;
+
+    DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
+        this.profile = profile;
+        this.objects = objects;
+        this.scheduler = scheduler;
+        this.sessions = new SessionTable(profile.limits().maxSessions());
+        this.class3 = new Class3Table(profile.limits().maxClass3Connections());
+        this.cmCounters = new CmCounters(objects.connectionManager());
+    }
+
+    DeviceProfile profile() {
+        return profile;
+    }
+
+    AdapterLimits limits() {
+        return profile.limits();
+    }
+
+    AdapterStats stats() {
+        return stats;
+    }
+
+    SessionTable sessions() {
+        return sessions;
+    }
+
+    Class3Table class3() {
+        return class3;
+    }
+
+    StandardObjects objects() {
+        return objects;
+    }
+
+    MessageRouter router() {
+        return objects.router();
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    CmCounters cmCounters() {
+        return cmCounters;
+    }
+
+    void tcpPort(int port) {
+        this.tcpPort = port;
+    }
+
+    /** The live encapsulation inactivity timeout: TCP/IP object attribute 13, settable by clients. */
+    Duration idleTimeout() {
+        return Duration.ofSeconds(objects.tcpIp().encapsulationInactivityTimeout());
+    }
+
+    boolean reservePending(long bytes) {
+        long max = profile.limits().maxPendingBytes();
+        while (true) {
+            long cur = pendingBytes.get();
+            if (cur + bytes > max) {
+                return false;
+            }
+            if (pendingBytes.compareAndSet(cur, cur + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    void releasePending(long bytes) {
+        pendingBytes.addAndGet(-bytes);
+    }
+
+    void track(StreamConnection c) {
+        connections.add(c);
+    }
+
+    void untrack(StreamConnection c) {
+        connections.remove(c);
+    }
+
+    /** Drops every TCP connection (and so every session and class 3 connection), as a reboot would. */
+    void dropAllConnections() {
+        for (StreamConnection c : connections) {
+            c.close();
+        }
+    }
+
+    /** Decodes and dispatches one Message Router request; malformed bytes get the status their defect maps to. */
+    MessageRouterResponse dispatch(Bytes request, RequestContext ctx) {
+        MessageRouterRequest req;
+        try {
+            req = MessageRouterRequest.decode(WireReader.of(request.toArray()));
+        } catch (WireFormatException e) {
+            stats.malformedRequests.increment();
+            int service = request.isEmpty() ? 0 : request.get(0) & 0x7F;
+            return MessageRouterResponse.error(service, e.reason().generalStatus());
+        }
+        return objects.router().handle(req, ctx);
+    }
+
+    /**
+     * The ListIdentity reply data: the CIP Identity item. The sockaddr carries the address the request
+     * came in on when known (TCP), else the configured interface address (OpENer sends 0.0.0.0 there).
+     */
+    Bytes listIdentityData(InetSocketAddress local) {
+        DeviceIdentity id = objects.identity().identity();
+        long address = 0;
+        if (local != null && local.getAddress() instanceof Inet4Address a && !a.isAnyLocalAddress()) {
+            address = toU32(a);
+        } else {
+            address = toU32(objects.tcpIp().config().ip());
+        }
+        CipIdentityItem item = new CipIdentityItem(1, 2, tcpPort, address, id.vendorId(), id.deviceType(), id.productCode(),
+                id.revisionMajor(), id.revisionMinor(), id.status(), id.serialNumber(), id.productName(), id.state());
+        return CpfPacket.of(item).toBytes();
+    }
+
+    /** ListServices: CIP over TCP. Class 0/1 over UDP is not offered until the I/O runtime exists. */
+    Bytes listServicesData() {
+        return CpfPacket.of(ListServicesItem.communications(ListServicesItem.CAP_CIP_TCP)).toBytes();
+    }
+
+    private static long toU32(Inet4Address a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xFFL) << 24 | (b[1] & 0xFFL) << 16 | (b[2] & 0xFFL) << 8 | (b[3] & 0xFFL);
+    }
+
+    /** Connection Manager object counters (instance attributes 1–8). */
+    static final class CmCounters {
+        private final ConnectionManagerObject cm;
+
+        CmCounters(ConnectionManagerObject cm) {
+            this.cm = cm;
+        }
+
+        void openRequest() {
+            cm.increment(ConnectionManagerObject.Counter.OPEN_REQUESTS);
+        }
+
+        void openFormatReject() {
+            cm.increment(ConnectionManagerObject.Counter.OPEN_FORMAT_REJECTS);
+        }
+
+        void openResourceReject() {
+            cm.increment(ConnectionManagerObject.Counter.OPEN_RESOURCE_REJECTS);
+        }
+
+        void openOtherReject() {
+            cm.increment(ConnectionManagerObject.Counter.OPEN_OTHER_REJECTS);
+        }
+
+        void closeRequest() {
+            cm.increment(ConnectionManagerObject.Counter.CLOSE_REQUESTS);
+        }
+
+        void closeFormatReject() {
+            cm.increment(ConnectionManagerObject.Counter.CLOSE_FORMAT_REQUESTS);
+        }
+
+        void closeOtherReject() {
+            cm.increment(ConnectionManagerObject.Counter.CLOSE_OTHER_REQUESTS);
+        }
+
+        void connectionTimeout() {
+            cm.increment(ConnectionManagerObject.Counter.CONNECTION_TIMEOUTS);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.cipsec.adapter;
+
+import dev.cipsec.objects.RequestContext;
+import dev.cipsec.transport.FrameDeadlineException;
+import dev.cipsec.transport.FrameReader;
+import dev.cipsec.transport.FrameTooLargeException;
+import dev.cipsec.transport.StreamConnection;
+import dev.cipsec.transport.tcp.ConnectionHandler;
+import dev.cipsec.wire.buf.Bytes;
+import dev.cipsec.wire.buf.WireFormatException;
+import dev.cipsec.wire.buf.WireReader;
+import dev.cipsec.wire.buf.WireWriter;
+import dev.cipsec.wire.cip.MessageRouterResponse;
+import dev.cipsec.wire.cpf.ConnectedAddressItem;
+import dev.cipsec.wire.cpf.ConnectedDataItem;
+import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.cpf.NullAddressItem;
+import dev.cipsec.wire.cpf.UnconnectedDataItem;
+import dev.cipsec.wire.encap.EncapsulationCommand;
+import dev.cipsec.wire.encap.EncapsulationHeader;
+import dev.cipsec.wire.encap.EncapsulationPacket;
+import dev.cipsec.wire.encap.EncapsulationStatus;
+import dev.cipsec.wire.encap.RegisterSessionData;
+import dev.cipsec.wire.encap.RrData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * Serves the encapsulation protocol on one TCP (later TLS) connection: sessions, unconnected
+ * explicit messaging (SendRRData) and class 3 connected messaging (SendUnitData).
+ *
+ * <p>Error handling follows reference §1.4: an unknown command is answered with status 0x0001 and
+ * the connection stays usable; a wrong session handle gets 0x0064; an unsupported protocol
+ * version 0x0069; data whose lengths disagree with the frame 0x0065, after which the connection is
+ * closed because the peer's idea of the framing can no longer be trusted. A frame over the size
+ * limit is not read at all: the connection is closed.
+ */
+final class EncapsulationHandler implements ConnectionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(EncapsulationHandler.class);
+
+    private final DeviceRuntime device;
+
+    EncapsulationHandler(DeviceRuntime device) {
+        this.device = device;
+    }
+
+    @Override
+    public void handle(StreamConnection connection) throws IOException {
+        AdapterLimits limits = device.limits();
+        if (!device.reservePending(limits.maxFrameSize())) {
+            device.stats().pendingBytesRejections.increment();
+            LOG.debug("receive budget exhausted, closing {}", connection.peer());
+            connection.close();
+            return;
+        }
+        MDC.put("peer", String.valueOf(connection.peer()));
+        device.track(connection);
+        Conn c = new Conn(connection, limits);
+        try {
+            c.serve();
+        } finally {
+            c.cleanup();
+            device.untrack(connection);
+            device.releasePending(limits.maxFrameSize());
+            MDC.remove("peer");
+            MDC.remove("session");
+        }
+    }
+
+    /** Per-connection state; touched only by the connection's own thread. */
+    private final class Conn {
+        private final StreamConnection connection;
+        private final AdapterLimits limits;
+        private final FrameReader frames;
+        private final byte[] rx;
+        private final OutputStream out;
+        private long session;
+        private boolean open = true;
+
+        Conn(StreamConnection connection, AdapterLimits limits) {
+            this.connection = connection;
+            this.limits = limits;
+            this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
+                    limits.maxFrameSize());
+            this.rx = new byte[limits.maxFrameSize()];
+            this.out = connection.out();
+        }
+
+        void serve() throws IOException {
+            while (open) {
+                Duration idle = device.idleTimeout();
+                connection.setReadTimeout(idle);
+                int n;
+                try {
+                    n = frames.readFrame(rx, limits.frameTimeout());
+                } catch (FrameTooLargeException e) {
+                    device.stats().oversizeFrames.increment();
+                    LOG.debug("closing: frame of {} bytes over the limit {}", e.getMessage(), limits.maxFrameSize());
+                    return;
+                } catch (FrameDeadlineException e) {
+                    device.stats().frameTimeouts.increment();
+                    LOG.debug("closing: {}", e.getMessage());
+                    return;
+                } catch (SocketTimeoutException e) {
+                    device.stats().idleTimeouts.increment();
+                    LOG.debug("closing: no complete frame within the inactivity timeout {}", idle);
+                    return;
+                } catch (EOFException e) {
+                    LOG.debug("closing: {}", e.getMessage());
+                    return;
+                }
+                if (n < 0) {
+                    return;
+                }
+                device.stats().framesIn.increment();
+                EncapsulationPacket packet;
+                try {
+                    packet = EncapsulationPacket.decode(WireReader.of(rx, 0, n));
+                } catch (WireFormatException e) {
+                    // Cannot happen for a frame cut by its own length field, but never trust that.
+                    device.stats().invalidLengths.increment();
+                    return;
+                }
+                dispatch(packet);
+            }
+        }
+
+        private void dispatch(EncapsulationPacket p) throws IOException {
+            EncapsulationHeader h = p.header();
+            if (h.options() != 0) {
+                // The encapsulation spec says to discard such packets without a reply (OpENer does too).
+                LOG.debug("discarding {} with non-zero options 0x{}", EncapsulationCommand.describe(h.command()),
+                        Long.toHexString(h.options()));
+                return;
+            }
+            switch (h.command()) {
+                case EncapsulationCommand.NOP -> {
+                }
+                case EncapsulationCommand.LIST_IDENTITY -> reply(h, 0, EncapsulationStatus.SUCCESS, device.listIdentityData(connection.local()));
+                case EncapsulationCommand.LIST_SERVICES -> reply(h, 0, EncapsulationStatus.SUCCESS, device.listServicesData());
+                case EncapsulationCommand.LIST_INTERFACES -> reply(h, 0, EncapsulationStatus.SUCCESS, CpfPacket.of().toBytes());
+                case EncapsulationCommand.REGISTER_SESSION -> registerSession(p);
+                case EncapsulationCommand.UNREGISTER_SESSION -> unregisterSession(h);
+                case EncapsulationCommand.SEND_RR_DATA -> sendRrData(p);
+                case EncapsulationCommand.SEND_UNIT_DATA -> sendUnitData(p);
+                default -> {
+                    device.stats().unsupportedCommands.increment();
+                    reply(h, h.sessionHandle(), EncapsulationStatus.INVALID_COMMAND, Bytes.EMPTY);
+                }
+            }
+        }
+
+        private void registerSession(EncapsulationPacket p) throws IOException {
+            EncapsulationHeader h = p.header();
+            if (h.length() != 4) {
+                invalidLength(h, "RegisterSession data must be 4 bytes, got " + h.length());
+                return;
+            }
+            RegisterSessionData req;
+            try {
+                req = RegisterSessionData.decode(WireReader.of(p.data().toArray()));
+            } catch (WireFormatException e) {
+                invalidLength(h, e.getMessage());
+                return;
+            }
+            if (req.protocolVersion() != 1 || req.options() != 0) {
+                device.stats().unsupportedVersions.increment();
+                // OpENer answers with the version it does support, so the originator can retry.
+                reply(h, 0, EncapsulationStatus.UNSUPPORTED_PROTOCOL_VERSION, new RegisterSessionData(1, 0).toBytes());
+                return;
+            }
+            if (session != 0) {
+                // One session per TCP connection: a second registration is a client bug, and the first stays.
+                reply(h, session, EncapsulationStatus.INCORRECT_DATA, new RegisterSessionData(1, 0).toBytes());
+                return;
+            }
+            long handle = device.sessions().register(this);
+            if (handle == 0) {
+                device.stats().sessionsRejectedFull.increment();
+                reply(h, 0, EncapsulationStatus.INSUFFICIENT_MEMORY, new RegisterSessionData(1, 0).toBytes());
+                return;
+            }
+            session = handle;
+            device.stats().sessionsRegistered.increment();
+            MDC.put("session", Long.toHexString(handle));
+            LOG.debug("session 0x{} registered", Long.toHexString(handle));
+            reply(h, handle, EncapsulationStatus.SUCCESS, new RegisterSessionData(1, 0).toBytes());
+        }
+
+        private void unregisterSession(EncapsulationHeader h) throws IOException {
+            if (session == 0 || h.sessionHandle() != session) {
+                wrongSession(h);
+                return;
+            }
+            // No reply (reference §1.3): the target closes the connection, as OpENer does.
+            LOG.debug("session 0x{} unregistered", Long.toHexString(session));
+            open = false;
+        }
+
+        private void sendRrData(EncapsulationPacket p) throws IOException {
+            EncapsulationHeader h = p.header();
+            if (session == 0 || h.sessionHandle() != session) {
+                wrongSession(h);
+                return;
+            }
+            RrData rr = decodeRr(p);
+            if (rr == null) {
+                return;
+            }
+            CpfPacket cpf = rr.cpf();
+            if (rr.interfaceHandle() != RrData.CIP_INTERFACE || cpf.size() != 2
+                    || !(cpf.get(0) instanceof NullAddressItem) || !(cpf.get(1) instanceof UnconnectedDataItem data)) {
+                device.stats().malformedRequests.increment();
+                reply(h, session, EncapsulationStatus.INCORRECT_DATA, Bytes.EMPTY);
+                return;
+            }
+            device.stats().unconnectedRequests.increment();
+            RequestContext ctx = RequestContext.plain(connection.peer(), session);
+            MessageRouterResponse response = device.dispatch(data.data(), ctx);
+            RrData answer = new RrData(RrData.CIP_INTERFACE, 0,
+                    CpfPacket.of(new NullAddressItem(), new UnconnectedDataItem(response.toBytes())));
+            reply(h, session, EncapsulationStatus.SUCCESS, answer.toBytes());
+            runAfterReply(ctx);
+        }
+
+        private void sendUnitData(EncapsulationPacket p) throws IOException {
+            EncapsulationHeader h = p.header();
+            if (session == 0 || h.sessionHandle() != session) {
+                wrongSession(h);
+                return;
+            }
+            RrData rr = decodeRr(p);
+            if (rr == null) {
+                return;
+            }
+            CpfPacket cpf = rr.cpf();
+            if (cpf.size() != 2 || !(cpf.get(0) instanceof ConnectedAddressItem addr)
+                    || !(cpf.get(1) instanceof ConnectedDataItem data) || data.data().length() < 2) {
+                device.stats().malformedRequests.increment();
+                reply(h, session, EncapsulationStatus.INCORRECT_DATA, Bytes.EMPTY);
+                return;
+            }
+            Class3Connection conn = device.class3().byOtId(addr.connectionId());
+            if (conn == null || conn.sessionHandle() != session) {
+                // SendUnitData has no error reply (reference §1.3); the originator's connection times out.
+                device.stats().connectedUnknown.increment();
+                LOG.debug("SendUnitData for unknown connection 0x{}", Long.toHexString(addr.connectionId()));
+                return;
+            }
+            Bytes payload = data.data();
+            int seq = payload.get(0) | payload.get(1) << 8;
+            conn.touch();
+            byte[] replyMr = conn.replayIfDuplicate(seq);
+            RequestContext ctx = null;
+            if (replyMr == null) {
+                device.stats().connectedRequests.increment();
+                ctx = new RequestContext(connection.peer(), connection.secure(), session, conn.otConnectionId(), "",
+                        new RequestContext.AfterReply());
+                MessageRouterResponse response = device.dispatch(payload.slice(2, payload.length()), ctx);
+                replyMr = response.toBytes().toArray();
+                conn.remember(seq, replyMr);
+            } else {
+                device.stats().connectedDuplicates.increment();
+            }
+            WireWriter w = WireWriter.ofSize(2 + replyMr.length);
+            w.u16(seq).bytes(replyMr, 0, replyMr.length);
+            RrData answer = new RrData(RrData.CIP_INTERFACE, 0,
+                    CpfPacket.of(new ConnectedAddressItem(conn.toConnectionId()), new ConnectedDataItem(Bytes.of(w.array()))));
+            reply(h, session, EncapsulationStatus.SUCCESS, answer.toBytes());
+            if (ctx != null) {
+                runAfterReply(ctx);
+            }
+        }
+
+        /** Decodes SendRRData/SendUnitData data, answering the failure itself; null when it did. */
+        private RrData decodeRr(EncapsulationPacket p) throws IOException {
+            try {
+                return RrData.decode(WireReader.of(p.data().toArray()), limits.maxCpfItems());
+            } catch (WireFormatException e) {
+                device.stats().malformedRequests.increment();
+                int status = e.reason().encapsulationStatus();
+                if (status == EncapsulationStatus.INVALID_LENGTH) {
+                    invalidLength(p.header(), e.getMessage());
+                } else {
+                    LOG.debug("incorrect {} data: {}", EncapsulationCommand.describe(p.header().command()), e.getMessage());
+                    reply(p.header(), session, status, Bytes.EMPTY);
+                }
+                return null;
+            }
+        }
+
+        private void invalidLength(EncapsulationHeader h, String why) throws IOException {
+            device.stats().invalidLengths.increment();
+            LOG.debug("invalid length in {}: {}; closing", EncapsulationCommand.describe(h.command()), why);
+            reply(h, h.sessionHandle(), EncapsulationStatus.INVALID_LENGTH, Bytes.EMPTY);
+            open = false;
+        }
+
+        private void wrongSession(EncapsulationHeader h) throws IOException {
+            device.stats().invalidSessionHandles.increment();
+            reply(h, h.sessionHandle(), EncapsulationStatus.INVALID_SESSION_HANDLE, Bytes.EMPTY);
+        }
+
+        private void reply(EncapsulationHeader request, long sessionHandle, long status, Bytes data) throws IOException {
+            EncapsulationPacket p = EncapsulationPacket.of(request.command(), sessionHandle, status, request.senderContext(), data);
+            WireWriter w = WireWriter.ofSize(p.encodedLength());
+            p.encode(w);
+            out.write(w.array());
+            out.flush();
+        }
+
+        private void runAfterReply(RequestContext ctx) {
+            try {
+                ctx.afterReply().runAll();
+            } catch (RuntimeException e) {
+                LOG.warn("deferred action after reply failed", e);
+            }
+        }
+
+        void cleanup() {
+            device.class3().closeAllOf(session);
+            device.sessions().unregister(session);
+            connection.close();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.cipsec.cli;
+
+import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.Target;
+import dev.cipsec.wire.buf.Bytes;
+import dev.cipsec.wire.epath.EPath;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = "Read an attribute (Get_Attribute_Single), or a whole instance (Get_Attributes_All) when PATH has no attribute.")
+final class GetCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    String target;
+
+    @Parameters(index = "1", paramLabel = "PATH", description = "class/instance[/attribute], decimal or 0x-hex, e.g. 1/1/7 or 0x04/100/3")
+    String path;
+
+    @Option(names = "--as", paramLabel = "TYPE", defaultValue = "hex",
+            description = "Show the value as hex, bool, usint, uint, udint, sint, int, dint, real or short_string (default: ${DEFAULT-VALUE}).")
+    String as;
+
+    @Option(names = "--connected", description = "Use a class 3 connection (Forward_Open) instead of an unconnected request.")
+    boolean connected;
+
+    @Mixin
+    ClientOptionsMixin common;
+
+    @Override
+    public Integer call() throws Exception {
+        EPath p = EPath.parse(path);
+        ValueFormat format = ValueFormat.parse(as);
+        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+            Bytes value;
+            boolean all = p.attributeId() < 0;
+            if (connected) {
+                try (var conn = client.openExplicitConnection()) {
+                    value = all ? conn.getAttributesAll(p) : conn.getAttributeSingle(p);
+                }
+            } else {
+                value = all ? client.getAttributesAll(p) : client.getAttributeSingle(p);
+            }
+            if (common.json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("target", client.target().toString());
+                out.put("path", path);
+                out.put("service", all ? "Get_Attributes_All" : "Get_Attribute_Single");
+                out.put("hex", value.toHex());
+                if (format != ValueFormat.HEX) {
+                    out.put("value", format.render(value));
+                }
+                System.out.println(JsonOut.write(out));
+            } else {
+                System.out.println(format.render(value));
+            }
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.cipsec.cli;
+
+import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.IdentityInfo;
+import dev.cipsec.scanner.ListIdentityResult;
+import dev.cipsec.scanner.Target;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "identity", mixinStandardHelpOptions = true,
+        description = "Read a target's identity: ListIdentity over TCP and the Identity object (Get_Attributes_All).")
+final class IdentityCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security)")
+    String target;
+
+    @Mixin
+    ClientOptionsMixin common;
+
+    @Override
+    public Integer call() throws Exception {
+        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+            ListIdentityResult li = client.listIdentity();
+            IdentityInfo id = client.identity();
+            Map<String, Object> out = Render.identity(id);
+            out.put("target", client.target().toString());
+            out.put("listIdentity", Render.listIdentity(li));
+            if (common.json) {
+                System.out.println(JsonOut.write(out));
+            } else {
+                System.out.printf("%s: %s (vendor %d, device type 0x%04X, product code %d, revision %s, serial 0x%08X)%n",
+                        client.target(), id.productName(), id.vendorId(), id.deviceType(), id.productCode(), id.revision(),
+                        id.serialNumber());
+                System.out.printf("  status 0x%04X, state %s%n", id.status(),
+                        id.state() == IdentityInfo.STATE_UNKNOWN ? "not reported" : Integer.toString(id.state()));
+                System.out.println("  CIP Security: " + (li.security().isPresent() ? Render.security(li.security().get()) : "not advertised"));
+                li.nonConformities().forEach(n -> System.out.println("  non-conforming reply: " + n));
+            }
+            return Main.OK;
+        }
+    }
+}

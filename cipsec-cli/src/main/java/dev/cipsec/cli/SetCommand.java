@@ -1,0 +1,64 @@
+package dev.cipsec.cli;
+
+import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.Target;
+import dev.cipsec.wire.buf.Bytes;
+import dev.cipsec.wire.epath.EPath;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "set", mixinStandardHelpOptions = true, description = "Write an attribute (Set_Attribute_Single).")
+final class SetCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    String target;
+
+    @Parameters(index = "1", paramLabel = "PATH", description = "class/instance/attribute, e.g. 4/150/3")
+    String path;
+
+    @Parameters(index = "2", paramLabel = "VALUE", description = "the value, in the type given by --as (hex by default, e.g. 0x0102 or \"01 02\")")
+    String value;
+
+    @Option(names = "--as", paramLabel = "TYPE", defaultValue = "hex",
+            description = "Type of VALUE: hex, bool, usint, uint, udint, sint, int, dint, real or short_string (default: ${DEFAULT-VALUE}).")
+    String as;
+
+    @Option(names = "--connected", description = "Use a class 3 connection (Forward_Open) instead of an unconnected request.")
+    boolean connected;
+
+    @Mixin
+    ClientOptionsMixin common;
+
+    @Override
+    public Integer call() throws Exception {
+        EPath p = EPath.parse(path);
+        if (p.attributeId() < 0) {
+            throw new IllegalArgumentException("PATH must name an attribute: class/instance/attribute");
+        }
+        Bytes data = ValueFormat.parse(as).encode(value);
+        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+            if (connected) {
+                try (var conn = client.openExplicitConnection()) {
+                    conn.setAttributeSingle(p, data);
+                }
+            } else {
+                client.setAttributeSingle(p, data);
+            }
+            if (common.json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("target", client.target().toString());
+                out.put("path", path);
+                out.put("written", data.toHex());
+                System.out.println(JsonOut.write(out));
+            } else {
+                System.out.println("ok: wrote " + data.length() + " bytes to " + path);
+            }
+            return Main.OK;
+        }
+    }
+}

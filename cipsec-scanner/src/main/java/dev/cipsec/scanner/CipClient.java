@@ -1,0 +1,347 @@
+package dev.cipsec.scanner;
+
+import dev.cipsec.transport.FrameReader;
+import dev.cipsec.transport.StreamConnection;
+import dev.cipsec.transport.tcp.TcpConnector;
+import dev.cipsec.wire.buf.Bytes;
+import dev.cipsec.wire.buf.WireFormatException;
+import dev.cipsec.wire.buf.WireReader;
+import dev.cipsec.wire.cip.CipServiceException;
+import dev.cipsec.wire.cip.MessageRouterRequest;
+import dev.cipsec.wire.cip.MessageRouterResponse;
+import dev.cipsec.wire.cip.ServiceCodes;
+import dev.cipsec.wire.cm.UnconnectedSendRequest;
+import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.cpf.ListServicesItem;
+import dev.cipsec.wire.cpf.NullAddressItem;
+import dev.cipsec.wire.cpf.UnconnectedDataItem;
+import dev.cipsec.wire.encap.EncapsulationCommand;
+import dev.cipsec.wire.encap.EncapsulationHeader;
+import dev.cipsec.wire.encap.EncapsulationPacket;
+import dev.cipsec.wire.encap.EncapsulationStatus;
+import dev.cipsec.wire.encap.RegisterSessionData;
+import dev.cipsec.wire.encap.RrData;
+import dev.cipsec.wire.epath.EPath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An explicit-messaging client for one target: one TCP connection, one encapsulation session.
+ *
+ * <p>Requests are strictly sequential on a client (one outstanding request, matched to its reply by
+ * sender context); open several clients for parallelism. Methods are thread-safe.
+ */
+public final class CipClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CipClient.class);
+    /** The Connection Manager, target of Forward_Open, Forward_Close and Unconnected_Send. */
+    static final EPath CONNECTION_MANAGER = EPath.classInstance(0x06, 1);
+
+    private final Target target;
+    private final ClientOptions options;
+    private final StreamConnection connection;
+    private final FrameReader frames;
+    private final byte[] rx;
+    private final ReentrantLock lock = new ReentrantLock();
+    private long nextContext = 1;
+    private long session;
+    private boolean closed;
+
+    private CipClient(Target target, ClientOptions options, StreamConnection connection) {
+        this.target = target;
+        this.options = options;
+        this.connection = connection;
+        // The encapsulation length field (offset 2, UINT) frames the TCP stream.
+        this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
+                options.maxFrameSize());
+        this.rx = new byte[options.maxFrameSize()];
+    }
+
+    /** Connects without registering a session (enough for ListIdentity/ListServices). */
+    public static CipClient open(Target target, ClientOptions options) throws IOException {
+        if (target.secure()) {
+            throw new IOException("target " + target + " is a CIP Security (TLS) port; this build speaks plain EtherNet/IP only");
+        }
+        StreamConnection c = TcpConnector.connect(target.host(), target.port(), options.connectTimeout());
+        return new CipClient(target, options, c);
+    }
+
+    /** Connects and registers an encapsulation session. */
+    public static CipClient connect(Target target, ClientOptions options) throws IOException {
+        CipClient c = open(target, options);
+        try {
+            c.registerSession();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.connection.close();
+            throw e;
+        }
+    }
+
+    public static CipClient connect(String target) throws IOException {
+        return connect(Target.parse(target), ClientOptions.defaults());
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    /** The session handle the target assigned, 0 before RegisterSession. */
+    public long sessionHandle() {
+        return session;
+    }
+
+    /** RegisterSession (protocol version 1). */
+    public void registerSession() throws IOException {
+        EncapsulationPacket reply = exchange(EncapsulationCommand.REGISTER_SESSION, 0,
+                new RegisterSessionData(1, 0).toBytes(), true);
+        if (reply.header().sessionHandle() == 0) {
+            throw new IOException("target " + target + " registered session handle 0");
+        }
+        session = reply.header().sessionHandle();
+        LOG.debug("registered session 0x{} with {}", Long.toHexString(session), target);
+    }
+
+    /** ListIdentity over this TCP connection. */
+    public ListIdentityResult listIdentity() throws IOException {
+        EncapsulationPacket reply = exchange(EncapsulationCommand.LIST_IDENTITY, 0, Bytes.EMPTY, true);
+        return ListIdentityResult.from(target.host(), reply, false, reply.header().length());
+    }
+
+    /** ListServices over this TCP connection. */
+    public List<ListServicesItem> listServices() throws IOException {
+        EncapsulationPacket reply = exchange(EncapsulationCommand.LIST_SERVICES, 0, Bytes.EMPTY, true);
+        CpfPacket cpf = decodeCpf(reply.data());
+        return cpf.items().stream().filter(ListServicesItem.class::isInstance).map(ListServicesItem.class::cast).toList();
+    }
+
+    /** Sends one unconnected request (SendRRData) and returns the reply, whatever its status. */
+    public MessageRouterResponse send(MessageRouterRequest request) throws IOException {
+        requireSession();
+        CpfPacket cpf = new CpfPacket(List.of(new NullAddressItem(), new UnconnectedDataItem(request.toBytes())));
+        RrData rr = new RrData(0, timeoutSeconds(), cpf);
+        EncapsulationPacket reply = exchange(EncapsulationCommand.SEND_RR_DATA, session, rr.toBytes(), true);
+        try {
+            RrData got = RrData.decode(WireReader.of(reply.data().toArray()));
+            UnconnectedDataItem item = got.cpf().first(UnconnectedDataItem.class)
+                    .orElseThrow(() -> new IOException("SendRRData reply from " + target + " has no unconnected data item"));
+            MessageRouterResponse response = MessageRouterResponse.decode(item.data());
+            if (response.service() != request.service()) {
+                throw new IOException(String.format("reply service 0x%02X does not answer request service 0x%02X",
+                        response.service(), request.service()));
+            }
+            return response;
+        } catch (WireFormatException e) {
+            throw new IOException("malformed SendRRData reply from " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends {@code request} wrapped in Unconnected_Send with {@code routePath} (e.g. port 1 slot 0
+     * for the backplane), as a bridge or a controller chassis expects.
+     */
+    public MessageRouterResponse sendRouted(MessageRouterRequest request, EPath routePath) throws IOException {
+        UnconnectedSendRequest us = new UnconnectedSendRequest(0x0A, 0x0E, request, routePath);
+        MessageRouterResponse r = send(us.toRequest());
+        if (r.service() == ServiceCodes.UNCONNECTED_SEND && !r.isSuccess()) {
+            return new MessageRouterResponse(request.service(), r.generalStatus(), r.additionalStatus(), r.data());
+        }
+        return r;
+    }
+
+    /** Get_Attribute_Single; throws {@link CipServiceException} when the target refuses. */
+    public Bytes getAttributeSingle(EPath path) throws IOException, CipServiceException {
+        return checked(send(new MessageRouterRequest(ServiceCodes.GET_ATTRIBUTE_SINGLE, path)));
+    }
+
+    /** Set_Attribute_Single; throws {@link CipServiceException} when the target refuses. */
+    public void setAttributeSingle(EPath path, Bytes value) throws IOException, CipServiceException {
+        checked(send(new MessageRouterRequest(ServiceCodes.SET_ATTRIBUTE_SINGLE, path, value)));
+    }
+
+    /** Get_Attributes_All; throws {@link CipServiceException} when the target refuses. */
+    public Bytes getAttributesAll(EPath path) throws IOException, CipServiceException {
+        return checked(send(new MessageRouterRequest(ServiceCodes.GET_ATTRIBUTES_ALL, path)));
+    }
+
+    /** The target's Identity object, read with Get_Attributes_All. */
+    public IdentityInfo identity() throws IOException, CipServiceException {
+        Bytes all = getAttributesAll(EPath.classInstance(0x01, 1));
+        try {
+            return IdentityInfo.decodeGetAttributesAll(all);
+        } catch (WireFormatException e) {
+            throw new IOException("malformed Identity reply from " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a class 3 connection to the Message Router for connected explicit messaging. */
+    public ExplicitConnection openExplicitConnection() throws IOException, CipServiceException {
+        return ExplicitConnection.open(this, ExplicitConnection.Settings.defaults());
+    }
+
+    public ExplicitConnection openExplicitConnection(ExplicitConnection.Settings settings) throws IOException, CipServiceException {
+        return ExplicitConnection.open(this, settings);
+    }
+
+    static Bytes checked(MessageRouterResponse r) throws CipServiceException {
+        if (!r.isSuccess()) {
+            int[] add = r.additionalStatus().stream().mapToInt(Integer::intValue).toArray();
+            throw new CipServiceException(r.generalStatus(), ServiceCodes.describe(r.service()), add);
+        }
+        return r.data();
+    }
+
+    /** Sends a SendUnitData and waits for the SendUnitData that answers it (matched by {@code matcher}). */
+    CpfPacket exchangeUnitData(CpfPacket request, UnitDataMatcher matcher) throws IOException {
+        requireSession();
+        RrData rr = new RrData(0, 0, request);
+        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
+        lock.lock();
+        try {
+            write(EncapsulationPacket.of(EncapsulationCommand.SEND_UNIT_DATA, session, 0, 0, rr.toBytes()));
+            while (true) {
+                EncapsulationPacket p = readPacket(deadline);
+                if (p.header().command() != EncapsulationCommand.SEND_UNIT_DATA) {
+                    LOG.debug("ignoring {} while waiting for connected data", EncapsulationCommand.describe(p.header().command()));
+                    continue;
+                }
+                if (p.header().status() != EncapsulationStatus.SUCCESS) {
+                    throw new EncapsulationException(p.header().command(), p.header().status());
+                }
+                CpfPacket cpf = RrData.decode(WireReader.of(p.data().toArray())).cpf();
+                if (matcher.matches(cpf)) {
+                    return cpf;
+                }
+            }
+        } catch (WireFormatException e) {
+            throw new IOException("malformed SendUnitData from " + target + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    interface UnitDataMatcher {
+        boolean matches(CpfPacket cpf) throws WireFormatException;
+    }
+
+    private EncapsulationPacket exchange(int command, long sessionHandle, Bytes data, boolean expectReply) throws IOException {
+        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
+        lock.lock();
+        try {
+            long context = nextContext++;
+            write(EncapsulationPacket.of(command, sessionHandle, 0, context, data));
+            if (!expectReply) {
+                return null;
+            }
+            while (true) {
+                EncapsulationPacket p = readPacket(deadline);
+                EncapsulationHeader h = p.header();
+                if (h.command() != command || h.senderContext() != context) {
+                    // A late reply to an earlier, timed-out request: skip it.
+                    LOG.debug("skipping {} with context {} while waiting for {}", EncapsulationCommand.describe(h.command()),
+                            h.senderContext(), context);
+                    continue;
+                }
+                if (h.status() != EncapsulationStatus.SUCCESS) {
+                    throw new EncapsulationException(command, h.status());
+                }
+                return p;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void write(EncapsulationPacket p) throws IOException {
+        ensureOpen();
+        byte[] out = p.toBytes().toArray();
+        OutputStream os = connection.out();
+        os.write(out);
+        os.flush();
+    }
+
+    private EncapsulationPacket readPacket(long deadlineNanos) throws IOException {
+        ensureOpen();
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("no reply from " + target + " within " + options.requestTimeout());
+        }
+        connection.setReadTimeout(Duration.ofNanos(Math.max(left, 1_000_000)));
+        int n;
+        try {
+            n = frames.readFrame(rx);
+        } catch (SocketTimeoutException e) {
+            throw new SocketTimeoutException("no reply from " + target + " within " + options.requestTimeout());
+        } catch (InterruptedIOException e) {
+            throw e;
+        }
+        if (n < 0) {
+            closed = true;
+            throw new IOException("connection closed by " + target);
+        }
+        try {
+            return EncapsulationPacket.decode(WireReader.of(rx, 0, n));
+        } catch (WireFormatException e) {
+            // Framing is intact (FrameReader used the length field) but the packet is not: give up on the stream.
+            close();
+            throw new IOException("malformed encapsulation frame from " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CpfPacket decodeCpf(Bytes data) throws IOException {
+        try {
+            return CpfPacket.decode(WireReader.of(data.toArray()));
+        } catch (WireFormatException e) {
+            throw new IOException("malformed CPF from " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int timeoutSeconds() {
+        return (int) Math.min(0xFFFF, Math.max(1, options.requestTimeout().toSeconds()));
+    }
+
+    private void requireSession() throws IOException {
+        if (session == 0) {
+            throw new IOException("no session registered with " + target);
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("client for " + target + " is closed");
+        }
+    }
+
+    /** UnRegisterSession (no reply expected) and close the connection. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (session != 0) {
+                try {
+                    exchange(EncapsulationCommand.UNREGISTER_SESSION, session, Bytes.EMPTY, false);
+                } catch (IOException e) {
+                    LOG.debug("UnRegisterSession to {} failed: {}", target, e.toString());
+                }
+            }
+            closed = true;
+            connection.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

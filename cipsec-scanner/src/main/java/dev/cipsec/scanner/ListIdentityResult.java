@@ -1,0 +1,77 @@
+package dev.cipsec.scanner;
+
+import dev.cipsec.wire.buf.WireFormatException;
+import dev.cipsec.wire.buf.WireReader;
+import dev.cipsec.wire.cpf.CipIdentityItem;
+import dev.cipsec.wire.cpf.CipSecurityItem;
+import dev.cipsec.wire.cpf.CpfItem;
+import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.encap.EncapsulationPacket;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One ListIdentity reply. Replies that break the rules are reported, not dropped (integrators need
+ * to see odd devices): {@link #nonConformities()} says what was wrong, e.g. the length field that
+ * the OpENer CIP Security build gets 11 bytes short.
+ *
+ * @param source      the address the reply came from
+ * @param identity    the CIP Identity item (0x000C), when present and well formed
+ * @param security    the CIP Security Information item (0x0086), present on CIP Security devices
+ * @param otherItems  any other items, kept as decoded
+ */
+public record ListIdentityResult(String source, Optional<CipIdentityItem> identity, Optional<CipSecurityItem> security,
+                                 List<CpfItem> otherItems, List<String> nonConformities) {
+
+    public ListIdentityResult {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(security, "security");
+        otherItems = List.copyOf(otherItems);
+        nonConformities = List.copyOf(nonConformities);
+    }
+
+    public boolean conforming() {
+        return nonConformities.isEmpty();
+    }
+
+    /** True when the target advertises CIP Security (an item 0x0086). */
+    public boolean cipSecurityCapable() {
+        return security.isPresent();
+    }
+
+    static ListIdentityResult from(String source, EncapsulationPacket packet, boolean lengthMismatch, int declaredLength) {
+        List<String> problems = new ArrayList<>();
+        if (lengthMismatch) {
+            problems.add("encapsulation length field says " + declaredLength + " bytes but " + packet.data().length()
+                    + " followed");
+        }
+        if (packet.header().sessionHandle() != 0) {
+            problems.add("ListIdentity reply carries session handle 0x" + Long.toHexString(packet.header().sessionHandle()));
+        }
+        CipIdentityItem identity = null;
+        CipSecurityItem security = null;
+        List<CpfItem> others = new ArrayList<>();
+        try {
+            CpfPacket cpf = CpfPacket.decode(WireReader.of(packet.data().toArray()));
+            for (CpfItem item : cpf.items()) {
+                if (item instanceof CipIdentityItem id && identity == null) {
+                    identity = id;
+                } else if (item instanceof CipSecurityItem sec && security == null) {
+                    security = sec;
+                } else {
+                    others.add(item);
+                }
+            }
+            if (identity == null) {
+                problems.add("no CIP Identity item (0x000C)");
+            }
+        } catch (WireFormatException e) {
+            problems.add("malformed item list: " + e.getMessage());
+        }
+        return new ListIdentityResult(source, Optional.ofNullable(identity), Optional.ofNullable(security), others, problems);
+    }
+}
