@@ -1,5 +1,6 @@
 package dev.cipsec.wire.cm;
 
+import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.cip.MessageRouterRequest;
 import dev.cipsec.wire.epath.EPath;
@@ -44,7 +45,7 @@ final class Checks {
         }
     }
 
-    static void evenReply(dev.cipsec.wire.buf.Bytes reply) {
+    static void evenReply(Bytes reply) {
         if (reply == null) {
             throw new NullPointerException("applicationReply");
         }

@@ -136,6 +136,7 @@ public record IoFrame(long connectionId, long encapSequence, int cipSequence, By
      * the data item are {@code TOO_MUCH_DATA}; a datagram cut inside the headers is {@code TRUNCATED}.
      */
     public static IoFrame decode(WireReader r, boolean class1) throws WireFormatException {
+        r.require(HEADER_LENGTH, "I/O frame header");
         int count = r.u16("CPF item count");
         if (count != ITEM_COUNT) {
             throw new WireFormatException(INVALID_VALUE, "I/O frame has " + count + " CPF items, expected 2");

@@ -12,8 +12,8 @@ import static dev.cipsec.wire.buf.WireFormatException.Reason.TRUNCATED;
 
 /**
  * A reusable, allocation-free reader of I/O datagrams for the per-packet path: {@code wrap} checks
- * the frame the way {@link IoFrame#decode} does (same reasons) and the getters read from the
- * wrapped array. Not a wire record and not thread-safe: one view per receive loop. The array must
+ * the frame exactly as {@link IoFrame#decode} does (same checks, same reasons) and the getters read
+ * from the wrapped array. Not a wire record and not thread-safe: one view per receive loop. The array must
  * not change while the view is in use. After a failed {@code wrap} the view holds no frame.
  *
  * <p>A receive loop that does not know the class before it has looked up the connection wraps

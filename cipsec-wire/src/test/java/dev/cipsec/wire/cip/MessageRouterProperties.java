@@ -49,7 +49,7 @@ class MessageRouterProperties {
     void requestDecoderFailsOnlyWithWireFormatException(@ForAll @Size(max = 64) byte[] data) {
         try {
             MessageRouterRequest req = MessageRouterRequest.decode(WireReader.of(data));
-            assertThat(req.encodedLength()).isEqualTo(data.length);
+            assertThat(req.encodedLength()).isLessThanOrEqualTo(data.length);
         } catch (WireFormatException expected) {
             assertThat(expected.reason()).isNotNull();
         }

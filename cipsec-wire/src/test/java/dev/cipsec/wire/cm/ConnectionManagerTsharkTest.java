@@ -93,12 +93,26 @@ class ConnectionManagerTsharkTest {
         rows = Tshark.fields(pcap, "enip", FIELDS);
     }
 
+    /** The Message Router PDUs in capture order, compared with {@code fixtures/cm/tshark-verified.tsv}. */
+    static final List<Bytes> PDUS = new ArrayList<>();
+
     static Packet req(MessageRouterRequest r, long ctx) {
+        PDUS.add(r.toBytes());
         return Packet.tcp(CLIENT, ADAPTER, SendRRDataFrames.wrap(r.toBytes(), ctx));
     }
 
     static Packet rsp(MessageRouterResponse r, long ctx) {
+        PDUS.add(r.toBytes());
         return Packet.tcp(ADAPTER, CLIENT, SendRRDataFrames.wrap(r.toBytes(), ctx));
+    }
+
+    @Test
+    void encodingsStayByteIdenticalToTheVerifiedFixture() {
+        List<String[]> golden = TsvCases.load("/fixtures/cm/tshark-verified.tsv");
+        assertThat(golden).hasSize(PDUS.size());
+        for (int i = 0; i < golden.size(); i++) {
+            assertThat(PDUS.get(i).toHex()).as("frame %s: %s", golden.get(i)[0], golden.get(i)[2]).isEqualTo(golden.get(i)[1]);
+        }
     }
 
     static Map<String, String> frame(int n) {

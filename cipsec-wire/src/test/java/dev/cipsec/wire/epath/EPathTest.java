@@ -86,6 +86,14 @@ class EPathTest {
     }
 
     @Test
+    void nonCanonicalPortSegmentsDecodeToTheCanonicalRecord() throws Exception {
+        // extended flag on a one-byte link address, and the 16-bit port form for port 5
+        assertThat(EPath.decode(WireReader.of(HexFormat.of().parseHex("11010500")), 2)).isEqualTo(EPath.of(PortSegment.of(1, 5)));
+        assertThat(EPath.decode(WireReader.of(HexFormat.of().parseHex("0f050007")), 2)).isEqualTo(EPath.of(PortSegment.of(5, 7)));
+        assertThat(EPath.of(PortSegment.of(5, 7)).toBytes().toHex()).isEqualTo("0507");
+    }
+
+    @Test
     void parseAcceptsDecimalAndHex() {
         assertThat(EPath.parse("0x01/1/7")).isEqualTo(EPath.classInstanceAttribute(1, 1, 7));
         assertThat(EPath.parse("@4/100")).isEqualTo(EPath.classInstance(4, 100));

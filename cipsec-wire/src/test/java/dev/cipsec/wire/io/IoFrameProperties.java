@@ -37,16 +37,20 @@ class IoFrameProperties {
     @Property
     void arbitraryBytesFailOnlyWithWireFormatException(@ForAll @Size(max = 60) byte[] data, @ForAll boolean class1) {
         IoFrameView v = new IoFrameView();
+        WireFormatException viewError = null;
         try {
             v.wrap(data, 0, data.length, class1);
             assertThat(v.dataOffset() + v.dataLength()).isEqualTo(data.length);
-        } catch (WireFormatException expected) {
+        } catch (WireFormatException e) {
             assertThat(v.isValid()).isFalse();
+            viewError = e;
         }
         try {
             IoFrame.decode(WireReader.of(data), class1);
-        } catch (WireFormatException expected) {
-            assertThat(expected.reason()).isNotNull();
+            assertThat(viewError).isNull();
+        } catch (WireFormatException e) {
+            assertThat(viewError).isNotNull();
+            assertThat(e.reason()).isEqualTo(viewError.reason());
         }
     }
 
