@@ -60,7 +60,10 @@ public final class CipDevice implements AutoCloseable {
                 .interfaceConfig(profile.interfaceConfig())
                 .resetHandler(type -> self[0].dropAllConnections(), Set.of(0, 1))
                 .build();
-        objects.tcpIp().setEncapsulationInactivityTimeout((int) Math.min(3600, limits.idleTimeout().toSeconds()));
+        // Attribute 13 counts whole seconds: round up, so that 500 ms becomes 1 s and not 0 (= no timeout).
+        Duration idle = limits.idleTimeout();
+        long idleSeconds = idle.toSeconds() + (idle.toNanosPart() > 0 ? 1 : 0);
+        objects.tcpIp().setEncapsulationInactivityTimeout((int) Math.min(3600, idleSeconds));
         DeviceRuntime runtime = new DeviceRuntime(profile, objects, scheduler);
         self[0] = runtime;
 

@@ -38,6 +38,7 @@ import java.util.List;
 final class ConnectionManagerServices {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionManagerServices.class);
     private static final int MESSAGE_ROUTER_CLASS = 0x02;
+    private static final int MAX_TIMEOUT_MULTIPLIER = 7;
 
     private final DeviceRuntime device;
 
@@ -81,6 +82,11 @@ final class ConnectionManagerServices {
         if (fo.otRpiMicros() == 0) {
             device.cmCounters().openOtherReject();
             return fail(req, triad, ExtendedStatus.RPI_NOT_SUPPORTED);
+        }
+        if (fo.timeoutMultiplier() > MAX_TIMEOUT_MULTIPLIER) {
+            // Only 0..7 (x4..x512) are defined; larger shifts overflow or vanish in the arithmetic below.
+            device.cmCounters().openOtherReject();
+            return fail(req, triad, ExtendedStatus.MISCELLANEOUS);
         }
         // Inactivity timeout = O→T RPI x (4 << multiplier) (reference §2.6).
         long timeoutNanos = Math.multiplyExact(fo.otRpiMicros() * 1000L, 4L << fo.timeoutMultiplier());

@@ -126,13 +126,13 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                 if (parts.length != 2) {
                     throw new IllegalArgumentException("identity.revision must look like \"2.3\": " + rev);
                 }
-                major = (int) number(parts[0], "identity.revision");
-                minor = (int) number(parts[1], "identity.revision");
+                major = intNumber(parts[0], "identity.revision");
+                minor = intNumber(parts[1], "identity.revision");
             }
             id = new DeviceIdentity(
-                    (int) number(m.getOrDefault("vendorId", id.vendorId()), "identity.vendorId"),
-                    (int) number(m.getOrDefault("deviceType", id.deviceType()), "identity.deviceType"),
-                    (int) number(m.getOrDefault("productCode", id.productCode()), "identity.productCode"),
+                    intNumber(m.getOrDefault("vendorId", id.vendorId()), "identity.vendorId"),
+                    intNumber(m.getOrDefault("deviceType", id.deviceType()), "identity.deviceType"),
+                    intNumber(m.getOrDefault("productCode", id.productCode()), "identity.productCode"),
                     major, minor,
                     number(m.getOrDefault("serialNumber", id.serialNumber()), "identity.serialNumber"),
                     string(m.getOrDefault("productName", id.productName()), "identity.productName"),
@@ -156,8 +156,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(where + ".kind must be input, output or configuration: " + kind);
                 }
-                assemblies.add(new AssemblyDefinition((int) number(require(a, "id", where), where + ".id"),
-                        (int) number(require(a, "size", where), where + ".size"), k));
+                assemblies.add(new AssemblyDefinition(intNumber(require(a, "id", where), where + ".id"),
+                        intNumber(require(a, "size", where), where + ".size"), k));
             }
         }
 
@@ -175,8 +175,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                     throw new IllegalArgumentException("network.bind is not an address: " + b);
                 }
             }
-            tcp = (int) number(m.getOrDefault("tcpPort", tcp), "network.tcpPort");
-            udp = (int) number(m.getOrDefault("udpPort", udp), "network.udpPort");
+            tcp = intNumber(m.getOrDefault("tcpPort", tcp), "network.tcpPort");
+            udp = intNumber(m.getOrDefault("udpPort", udp), "network.udpPort");
         }
 
         InterfaceConfig ifc = d.interfaceConfig;
@@ -199,16 +199,16 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                     "maxPendingBytes", "idleTimeoutSeconds", "frameTimeoutSeconds", "maxClass3Connections", "maxCpfItems",
                     "maxPendingUdpReplies"));
             l = new AdapterLimits(
-                    (int) number(m.getOrDefault("maxTcpConnections", l.maxTcpConnections()), "limits.maxTcpConnections"),
-                    (int) number(m.getOrDefault("maxConnectionsPerAddress", l.maxConnectionsPerAddress()), "limits.maxConnectionsPerAddress"),
-                    (int) number(m.getOrDefault("maxSessions", l.maxSessions()), "limits.maxSessions"),
-                    (int) number(m.getOrDefault("maxFrameSize", l.maxFrameSize()), "limits.maxFrameSize"),
+                    intNumber(m.getOrDefault("maxTcpConnections", l.maxTcpConnections()), "limits.maxTcpConnections"),
+                    intNumber(m.getOrDefault("maxConnectionsPerAddress", l.maxConnectionsPerAddress()), "limits.maxConnectionsPerAddress"),
+                    intNumber(m.getOrDefault("maxSessions", l.maxSessions()), "limits.maxSessions"),
+                    intNumber(m.getOrDefault("maxFrameSize", l.maxFrameSize()), "limits.maxFrameSize"),
                     number(m.getOrDefault("maxPendingBytes", l.maxPendingBytes()), "limits.maxPendingBytes"),
                     Duration.ofSeconds(number(m.getOrDefault("idleTimeoutSeconds", l.idleTimeout().toSeconds()), "limits.idleTimeoutSeconds")),
                     Duration.ofSeconds(number(m.getOrDefault("frameTimeoutSeconds", l.frameTimeout().toSeconds()), "limits.frameTimeoutSeconds")),
-                    (int) number(m.getOrDefault("maxClass3Connections", l.maxClass3Connections()), "limits.maxClass3Connections"),
-                    (int) number(m.getOrDefault("maxCpfItems", l.maxCpfItems()), "limits.maxCpfItems"),
-                    (int) number(m.getOrDefault("maxPendingUdpReplies", l.maxPendingUdpReplies()), "limits.maxPendingUdpReplies"));
+                    intNumber(m.getOrDefault("maxClass3Connections", l.maxClass3Connections()), "limits.maxClass3Connections"),
+                    intNumber(m.getOrDefault("maxCpfItems", l.maxCpfItems()), "limits.maxCpfItems"),
+                    intNumber(m.getOrDefault("maxPendingUdpReplies", l.maxPendingUdpReplies()), "limits.maxPendingUdpReplies"));
         }
         return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l);
     }
@@ -241,6 +241,15 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
             throw new IllegalArgumentException(where + " must be a string");
         }
         return s;
+    }
+
+    /** {@link #number} that must also fit an int: a cast would silently turn 4294967297 into 1. */
+    static int intNumber(Object o, String where) {
+        long v = number(o, where);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + " is out of range: " + v);
+        }
+        return (int) v;
     }
 
     /** A JSON integer, or a string holding a decimal or 0x-hex integer (serial numbers read better in hex). */

@@ -213,7 +213,7 @@ public final class MessageRouter {
                     throw new CipServiceException(GeneralStatus.SERVICE_NOT_SUPPORTED);
                 }
                 MessageRouterResponse resp = service.handle(target, req, ctx);
-                if (resp == null || resp.service() != req.service()) {
+                if (resp == null || resp.service() != req.service() && req.service() != ServiceCodes.UNCONNECTED_SEND) {
                     throw new IllegalStateException("handler for " + req + " answered " + resp);
                 }
                 return resp;
