@@ -18,7 +18,8 @@ import java.util.Objects;
  *                                 each connection reserves {@code maxFrameSize} from it, and a connection
  *                                 that cannot reserve is closed at once
  * @param idleTimeout              encapsulation inactivity timeout: a TCP connection with no complete frame for
- *                                 this long is closed (default 120 s, TCP/IP object attribute 13; zero disables)
+ *                                 this long is closed (default 120 s, at most 3600 s, rounded up to whole seconds: it is the
+ *                                 initial value of TCP/IP object attribute 13, which clients may change; zero disables)
  * @param frameTimeout             longest time from a frame's first byte to its last (default 10 s), which
  *                                 cuts off a peer trickling bytes to stay under the idle timeout
  * @param maxClass3Connections     class 3 explicit connections across all sessions (default 32)
@@ -32,6 +33,7 @@ public record AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress,
 
     public static final int MIN_FRAME_SIZE = 24 + 504;
     public static final int MAX_FRAME_SIZE = 24 + 0xFFFF;
+    public static final Duration MAX_IDLE_TIMEOUT = Duration.ofSeconds(3600);
 
     public AdapterLimits {
         positive(maxTcpConnections, "maxTcpConnections");
@@ -47,6 +49,10 @@ public record AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress,
         Objects.requireNonNull(frameTimeout, "frameTimeout");
         if (idleTimeout.isNegative() || frameTimeout.isNegative() || frameTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout must be >= 0 and frameTimeout > 0");
+        }
+        if (idleTimeout.compareTo(MAX_IDLE_TIMEOUT) > 0) {
+            // TCP/IP attribute 13 holds the live value and allows at most 3600 s.
+            throw new IllegalArgumentException("idleTimeout must be at most 3600 s: " + idleTimeout);
         }
         positive(maxClass3Connections, "maxClass3Connections");
         if (maxCpfItems < 2 || maxCpfItems > 256) {

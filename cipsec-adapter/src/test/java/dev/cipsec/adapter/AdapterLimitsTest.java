@@ -50,6 +50,8 @@ class AdapterLimitsTest {
         assertThatThrownBy(() -> D.withMaxFrameSize(AdapterLimits.MAX_FRAME_SIZE + 1)).hasMessageContaining("maxFrameSize");
         assertThatThrownBy(() -> D.withMaxPendingBytes(D.maxFrameSize() - 1)).hasMessageContaining("maxPendingBytes");
         assertThatThrownBy(() -> D.withTimeouts(Duration.ofSeconds(-1), Duration.ofSeconds(1))).hasMessageContaining("idleTimeout");
+        assertThatThrownBy(() -> D.withTimeouts(Duration.ofSeconds(3601), Duration.ofSeconds(1)))
+                .as("TCP/IP attribute 13 cannot hold more than 3600 s").hasMessageContaining("3600");
         assertThatThrownBy(() -> D.withTimeouts(Duration.ofSeconds(1), Duration.ZERO)).hasMessageContaining("frameTimeout");
         assertThatThrownBy(() -> D.withTimeouts(null, Duration.ofSeconds(1))).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> D.withMaxClass3Connections(0)).hasMessageContaining("maxClass3Connections");
