@@ -82,10 +82,7 @@ class DigitalpetriInteropTest {
         EtherNetIpShared.releaseSharedResources();
     }
 
-    /**
-     * Connects this test's one client ({@link #stop()} can then end it without waiting out their
-     * timeout). {@code connectionPath} is their route for Unconnected_Send and Forward_Open.
-     */
+    /** Connects this test's client; {@code connectionPath} is their route for Unconnected_Send and Forward_Open. */
     private CipClient connect(PaddedEPath connectionPath) throws Exception {
         EtherNetIpClientConfig config = EtherNetIpClientConfig.builder("127.0.0.1")
                 .setPort(device.tcpAddress().getPort())
