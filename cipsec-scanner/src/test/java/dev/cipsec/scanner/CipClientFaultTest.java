@@ -10,6 +10,7 @@ import dev.cipsec.wire.encap.EncapsulationPacket;
 import dev.cipsec.wire.encap.EncapsulationStatus;
 import dev.cipsec.wire.encap.RrData;
 import dev.cipsec.wire.epath.EPath;
+import dev.cipsec.wire.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -146,6 +147,25 @@ class CipClientFaultTest {
         })); CipClient c = CipClient.connect(server.target(), quick(Duration.ofSeconds(2)))) {
             assertThatThrownBy(() -> c.getAttributeSingle(EPath.parse("1/1/1")))
                     .isInstanceOf(IOException.class).hasMessageContaining("malformed");
+        }
+    }
+
+    @Test
+    void defectiveOpenerListIdentityOverTcpIsReportedNotThrown() throws Exception {
+        // Frame 8: the OpENer CIP Security build's TCP reply, length field 11 bytes short of its items.
+        byte[] reply = Fixtures.frame("opener-cs-listidentity.hex", 8).payload();
+        try (FakeEnipServer server = new FakeEnipServer((req, out) -> {
+            byte[] r = reply.clone();
+            // Answer with the request's sender context, as the device did for its own client.
+            System.arraycopy(req.toBytes().toArray(), 12, r, 12, 8);
+            out.write(r);
+            return true;
+        }); CipClient c = CipClient.open(server.target(), quick(Duration.ofSeconds(2)))) {
+            ListIdentityResult r = c.listIdentity();
+            // The stream is framed by the (short) length field, so the item count promises more than arrived.
+            assertThat(r.conforming()).isFalse();
+            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("malformed item list"));
+            assertThat(r.cipSecurityCapable()).isFalse();
         }
     }
 
