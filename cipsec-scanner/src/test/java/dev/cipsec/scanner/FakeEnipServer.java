@@ -1,5 +1,6 @@
 package dev.cipsec.scanner;
 
+import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.encap.EncapsulationHeader;
 import dev.cipsec.wire.encap.EncapsulationPacket;
 
@@ -11,8 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A scripted single-connection encapsulation peer on loopback, for the client behaviours a real
@@ -70,7 +71,7 @@ final class FakeEnipServer implements AutoCloseable {
         }
     }
 
-    static void reply(OutputStream out, EncapsulationPacket request, long session, long status, dev.cipsec.wire.buf.Bytes data)
+    static void reply(OutputStream out, EncapsulationPacket request, long session, long status, Bytes data)
             throws IOException {
         out.write(EncapsulationPacket.of(request.header().command(), session, status, request.header().senderContext(), data)
                 .toBytes().toArray());
