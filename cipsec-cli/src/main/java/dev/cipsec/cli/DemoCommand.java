@@ -15,7 +15,9 @@ import dev.cipsec.wire.cip.CipServiceException;
 import dev.cipsec.wire.cip.GeneralStatus;
 import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,6 +36,10 @@ import java.util.concurrent.Callable;
                 "discovery, session, identity, Get/Set_Attribute_Single, assembly read-back, a class 3 connection and a refused request.",
                 "Exits 0 only when every step gave the expected answer."})
 final class DemoCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--json", description = "Machine-readable JSON output.")
     boolean json;
 
@@ -105,9 +111,9 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ok", !failed);
             out.put("steps", steps);
-            System.out.println(JsonOut.write(out));
+            spec.commandLine().getOut().println(JsonOut.write(out));
         } else {
-            System.out.println(failed ? "demo FAILED" : "demo ok: every step gave the expected answer");
+            spec.commandLine().getOut().println(failed ? "demo FAILED" : "demo ok: every step gave the expected answer");
         }
         return failed ? Main.REFUSED : Main.OK;
     }
@@ -120,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
         m.put("detail", what);
         steps.add(m);
         if (!json) {
-            System.out.printf("%-9s %s %s%n", step, ok ? "ok  " : "FAIL", what);
+            spec.commandLine().getOut().printf("%-9s %s %s%n", step, ok ? "ok  " : "FAIL", what);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.cipsec.cli;
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -14,6 +16,10 @@ import java.util.concurrent.CountDownLatch;
         description = {"Run an EtherNet/IP adapter until interrupted (Ctrl-C).",
                 "The device is described by a JSON profile (see docs/device-profile.md); flags override it."})
 final class DeviceCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--profile", paramLabel = "FILE", description = "Device profile (JSON). Without it the built-in default device runs.")
     Path profile;
 
@@ -44,9 +50,9 @@ final class DeviceCommand implements Callable<Integer> {
             }
             // The JVM exits once shutdown hooks return, so the hook itself closes the device.
             Runtime.getRuntime().addShutdownHook(new Thread(device::close, "cipsec-shutdown"));
-            System.out.println("device '" + p.identity().productName() + "' listening on tcp " + device.tcpAddress()
+            spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on tcp " + device.tcpAddress()
                     + (device.udpAddress() == null ? "" : ", udp " + device.udpAddress()));
-            System.out.flush();
+            spec.commandLine().getOut().flush();
             stop.await();
         }
         return Main.OK;

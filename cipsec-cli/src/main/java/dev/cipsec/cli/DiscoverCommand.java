@@ -3,7 +3,9 @@ package dev.cipsec.cli;
 import dev.cipsec.scanner.Discovery;
 import dev.cipsec.scanner.ListIdentityResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +20,10 @@ import java.util.concurrent.Callable;
                 + "(sweeps reach subnets and VLANs that broadcasts do not).",
                 "Replies that break the rules are listed with what is wrong, not dropped."})
 final class DiscoverCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--broadcast", paramLabel = "ADDRESS",
             description = "Broadcast address (default 255.255.255.255 when no --targets are given).")
     String broadcast;
@@ -58,18 +64,18 @@ final class DiscoverCommand implements Callable<Integer> {
             for (ListIdentityResult r : found) {
                 out.add(Render.listIdentity(r));
             }
-            System.out.println(JsonOut.write(out));
+            spec.commandLine().getOut().println(JsonOut.write(out));
         } else {
             if (found.isEmpty()) {
-                System.out.println("no devices answered");
+                spec.commandLine().getOut().println("no devices answered");
             }
             for (ListIdentityResult r : found) {
                 String what = r.identity().map(id -> String.format("%s (vendor %d, type 0x%04X, product %d, rev %d.%d, serial 0x%08X)",
                         id.productName(), id.vendorId(), id.deviceType(), id.productCode(), id.revisionMajor(),
                         id.revisionMinor(), id.serialNumber())).orElse("(no identity item)");
-                System.out.println(r.source() + "  " + what);
-                r.security().ifPresent(s -> System.out.println("    CIP Security: " + Render.security(s)));
-                r.nonConformities().forEach(n -> System.out.println("    non-conforming: " + n));
+                spec.commandLine().getOut().println(r.source() + "  " + what);
+                r.security().ifPresent(s -> spec.commandLine().getOut().println("    CIP Security: " + Render.security(s)));
+                r.nonConformities().forEach(n -> spec.commandLine().getOut().println("    non-conforming: " + n));
             }
         }
         return Main.OK;

@@ -5,9 +5,11 @@ import dev.cipsec.scanner.Target;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +18,10 @@ import java.util.concurrent.Callable;
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = "Read an attribute (Get_Attribute_Single), or a whole instance (Get_Attributes_All) when PATH has no attribute.")
 final class GetCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
     String target;
 
@@ -55,9 +61,9 @@ final class GetCommand implements Callable<Integer> {
                 if (format != ValueFormat.HEX) {
                     out.put("value", format.render(value));
                 }
-                System.out.println(JsonOut.write(out));
+                spec.commandLine().getOut().println(JsonOut.write(out));
             } else {
-                System.out.println(format.render(value));
+                spec.commandLine().getOut().println(format.render(value));
             }
             return Main.OK;
         }

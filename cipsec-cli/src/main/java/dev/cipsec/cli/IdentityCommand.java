@@ -5,8 +5,10 @@ import dev.cipsec.scanner.IdentityInfo;
 import dev.cipsec.scanner.ListIdentityResult;
 import dev.cipsec.scanner.Target;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +17,10 @@ import java.util.concurrent.Callable;
 @Command(name = "identity", mixinStandardHelpOptions = true,
         description = "Read a target's identity: ListIdentity over TCP and the Identity object (Get_Attributes_All).")
 final class IdentityCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security)")
     String target;
 
@@ -30,15 +36,15 @@ final class IdentityCommand implements Callable<Integer> {
             out.put("target", client.target().toString());
             out.put("listIdentity", Render.listIdentity(li));
             if (common.json) {
-                System.out.println(JsonOut.write(out));
+                spec.commandLine().getOut().println(JsonOut.write(out));
             } else {
-                System.out.printf("%s: %s (vendor %d, device type 0x%04X, product code %d, revision %s, serial 0x%08X)%n",
+                spec.commandLine().getOut().printf("%s: %s (vendor %d, device type 0x%04X, product code %d, revision %s, serial 0x%08X)%n",
                         client.target(), id.productName(), id.vendorId(), id.deviceType(), id.productCode(), id.revision(),
                         id.serialNumber());
-                System.out.printf("  status 0x%04X, state %s%n", id.status(),
+                spec.commandLine().getOut().printf("  status 0x%04X, state %s%n", id.status(),
                         id.state() == IdentityInfo.STATE_UNKNOWN ? "not reported" : Integer.toString(id.state()));
-                System.out.println("  CIP Security: " + (li.security().isPresent() ? Render.security(li.security().get()) : "not advertised"));
-                li.nonConformities().forEach(n -> System.out.println("  non-conforming reply: " + n));
+                spec.commandLine().getOut().println("  CIP Security: " + (li.security().isPresent() ? Render.security(li.security().get()) : "not advertised"));
+                li.nonConformities().forEach(n -> spec.commandLine().getOut().println("  non-conforming reply: " + n));
             }
             return Main.OK;
         }

@@ -3,6 +3,8 @@ package dev.cipsec.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+
 /**
  * The {@code cipsec} command. Exit codes: 0 ok; 1 the peer refused or a check failed; 2 usage
  * error; 3 I/O error or timeout.
@@ -60,6 +62,19 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int execute(String... args) {
         return commandLine().execute(args);
+    }
+
+    /** Runs the command line with its output and error text going to the given writers. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     static CommandLine commandLine() {

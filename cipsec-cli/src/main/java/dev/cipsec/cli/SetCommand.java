@@ -5,9 +5,11 @@ import dev.cipsec.scanner.Target;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +17,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "set", mixinStandardHelpOptions = true, description = "Write an attribute (Set_Attribute_Single).")
 final class SetCommand implements Callable<Integer> {
+    /** Output goes through the command line's writers, so tests and embedding code can capture it. */
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
     String target;
 
@@ -54,9 +60,9 @@ final class SetCommand implements Callable<Integer> {
                 out.put("target", client.target().toString());
                 out.put("path", path);
                 out.put("written", data.toHex());
-                System.out.println(JsonOut.write(out));
+                spec.commandLine().getOut().println(JsonOut.write(out));
             } else {
-                System.out.println("ok: wrote " + data.length() + " bytes to " + path);
+                spec.commandLine().getOut().println("ok: wrote " + data.length() + " bytes to " + path);
             }
             return Main.OK;
         }

@@ -213,7 +213,10 @@ public final class MessageRouter {
                     throw new CipServiceException(GeneralStatus.SERVICE_NOT_SUPPORTED);
                 }
                 MessageRouterResponse resp = service.handle(target, req, ctx);
-                if (resp == null || resp.service() != req.service() && req.service() != ServiceCodes.UNCONNECTED_SEND) {
+                // A successful Unconnected_Send is answered by the embedded request's own reply.
+                boolean ok = resp != null
+                        && (resp.service() == req.service() || req.service() == ServiceCodes.UNCONNECTED_SEND);
+                if (!ok) {
                     throw new IllegalStateException("handler for " + req + " answered " + resp);
                 }
                 return resp;

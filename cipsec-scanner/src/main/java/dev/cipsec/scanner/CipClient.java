@@ -128,6 +128,11 @@ public final class CipClient implements AutoCloseable {
 
     /** Sends one unconnected request (SendRRData) and returns the reply, whatever its status. */
     public MessageRouterResponse send(MessageRouterRequest request) throws IOException {
+        return send(request, request.service());
+    }
+
+    /** {@code answeredBy}: the other reply service accepted (Unconnected_Send is answered by its embedded reply). */
+    private MessageRouterResponse send(MessageRouterRequest request, int answeredBy) throws IOException {
         requireSession();
         CpfPacket cpf = new CpfPacket(List.of(new NullAddressItem(), new UnconnectedDataItem(request.toBytes())));
         RrData rr = new RrData(0, timeoutSeconds(), cpf);
@@ -137,7 +142,7 @@ public final class CipClient implements AutoCloseable {
             UnconnectedDataItem item = got.cpf().first(UnconnectedDataItem.class)
                     .orElseThrow(() -> new IOException("SendRRData reply from " + target + " has no unconnected data item"));
             MessageRouterResponse response = MessageRouterResponse.decode(item.data());
-            if (response.service() != request.service()) {
+            if (response.service() != request.service() && response.service() != answeredBy) {
                 throw new IOException(String.format("reply service 0x%02X does not answer request service 0x%02X",
                         response.service(), request.service()));
             }
@@ -153,7 +158,7 @@ public final class CipClient implements AutoCloseable {
      */
     public MessageRouterResponse sendRouted(MessageRouterRequest request, EPath routePath) throws IOException {
         UnconnectedSendRequest us = new UnconnectedSendRequest(0x0A, 0x0E, request, routePath);
-        MessageRouterResponse r = send(us.toRequest());
+        MessageRouterResponse r = send(us.toRequest(), request.service());
         if (r.service() == ServiceCodes.UNCONNECTED_SEND && !r.isSuccess()) {
             return new MessageRouterResponse(request.service(), r.generalStatus(), r.additionalStatus(), r.data());
         }
