@@ -147,8 +147,18 @@ final class ConnectionManagerServices {
         return ForwardOpenFailure.of(triad, 0, extended).toResponse(req.service());
     }
 
+    /**
+     * True for {@code 20 02 24 01}, optionally behind port segments that route to this device (port 1
+     * link 0): scanners written for chassis-based controllers, digitalpetri's connection pool among
+     * them, put the backplane hop in front of the Message Router path.
+     */
     static boolean addressesMessageRouter(EPath path) {
         List<Segment> segs = path.segments();
+        int first = 0;
+        while (first < segs.size() && segs.get(first) instanceof PortSegment p && isBackplaneSlot0(p)) {
+            first++;
+        }
+        segs = segs.subList(first, segs.size());
         return segs.size() == 2
                 && segs.get(0) instanceof LogicalSegment c && c.type() == LogicalType.CLASS && c.value() == MESSAGE_ROUTER_CLASS
                 && segs.get(1) instanceof LogicalSegment i && i.type() == LogicalType.INSTANCE && i.value() == 1;
@@ -159,7 +169,10 @@ final class ConnectionManagerServices {
         if (segs.isEmpty()) {
             return true;
         }
-        return segs.size() == 1 && segs.get(0) instanceof PortSegment p && p.port() == 1
-                && p.linkAddress().length() == 1 && p.linkAddress().get(0) == 0;
+        return segs.size() == 1 && segs.get(0) instanceof PortSegment p && isBackplaneSlot0(p);
+    }
+
+    private static boolean isBackplaneSlot0(PortSegment p) {
+        return p.port() == 1 && p.linkAddress().length() == 1 && p.linkAddress().get(0) == 0;
     }
 }

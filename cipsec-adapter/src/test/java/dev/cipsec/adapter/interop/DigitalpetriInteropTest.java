@@ -218,6 +218,21 @@ class DigitalpetriInteropTest {
     }
 
     @Test
+    void class3ConnectionFromTheirPoolThroughTheBackplane() throws Exception {
+        // A chassis-minded connection path: port 1 slot 0, then their Message Router 2/1.
+        CipClient viaBackplane = connect(BACKPLANE_SLOT_0);
+        CipConnectionPool pool = new CipConnectionPool(1, viaBackplane, BACKPLANE_SLOT_0, 500);
+        CipConnectionPool.CipConnection conn = get(pool.acquire());
+        assertThat(device.class3ConnectionCount()).isEqualTo(1);
+        byte[] serial = bytes(viaBackplane.invokeConnected(conn.getO2tConnectionId(),
+                new GetAttributeSingleService(path(0x01, 1, 6))));
+        assertThat(java.nio.ByteBuffer.wrap(serial).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFF_FFFFL)
+                .isEqualTo(identity.serialNumber());
+        pool.remove(conn);
+        await(() -> device.class3ConnectionCount() == 0, "Forward_Close from their pool closes the connection");
+    }
+
+    @Test
     void disconnectUnregistersTheSession() throws Exception {
         connect(BACKPLANE_SLOT_0);
         assertThat(device.sessionCount()).isEqualTo(1);
