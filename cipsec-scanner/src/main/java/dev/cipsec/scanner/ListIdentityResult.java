@@ -1,5 +1,6 @@
 package dev.cipsec.scanner;
 
+import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.buf.WireReader;
 import dev.cipsec.wire.cpf.CipIdentityItem;
@@ -55,23 +56,47 @@ public record ListIdentityResult(String source, Optional<CipIdentityItem> identi
         CipIdentityItem identity = null;
         CipSecurityItem security = null;
         List<CpfItem> others = new ArrayList<>();
+        List<CpfItem> items;
         try {
-            CpfPacket cpf = CpfPacket.decode(WireReader.of(packet.data().toArray()));
-            for (CpfItem item : cpf.items()) {
-                if (item instanceof CipIdentityItem id && identity == null) {
-                    identity = id;
-                } else if (item instanceof CipSecurityItem sec && security == null) {
-                    security = sec;
-                } else {
-                    others.add(item);
-                }
-            }
-            if (identity == null) {
-                problems.add("no CIP Identity item (0x000C)");
-            }
+            items = CpfPacket.decode(WireReader.of(packet.data().toArray())).items();
         } catch (WireFormatException e) {
             problems.add("malformed item list: " + e.getMessage());
+            items = salvage(packet.data(), problems);
+        }
+        for (CpfItem item : items) {
+            if (item instanceof CipIdentityItem id && identity == null) {
+                identity = id;
+            } else if (item instanceof CipSecurityItem sec && security == null) {
+                security = sec;
+            } else {
+                others.add(item);
+            }
+        }
+        if (identity == null) {
+            problems.add("no CIP Identity item (0x000C)");
         }
         return new ListIdentityResult(source, Optional.ofNullable(identity), Optional.ofNullable(security), others, problems);
+    }
+
+    /**
+     * Keeps every whole item in front of the defect. Over TCP the OpENer CIP Security build's reply
+     * announces two items but its length field only covers the identity item, which is still worth
+     * showing.
+     */
+    private static List<CpfItem> salvage(Bytes data, List<String> problems) {
+        List<CpfItem> items = new ArrayList<>();
+        WireReader r = WireReader.of(data.toArray());
+        try {
+            int count = r.u16("CPF item count");
+            for (int i = 0; i < count && r.remaining() >= 4; i++) {
+                items.add(CpfItem.decode(r));
+            }
+            if (items.size() < count) {
+                problems.add("item count says " + count + " but only " + items.size() + " fit in the reply");
+            }
+        } catch (WireFormatException e) {
+            // keep what decoded before the defect
+        }
+        return items;
     }
 }

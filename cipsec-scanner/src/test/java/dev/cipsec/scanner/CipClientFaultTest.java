@@ -165,7 +165,12 @@ class CipClientFaultTest {
             // The stream is framed by the (short) length field, so the item count promises more than arrived.
             assertThat(r.conforming()).isFalse();
             assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("malformed item list"));
-            assertThat(r.cipSecurityCapable()).isFalse();
+            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("item count says 2 but only 1 fit"));
+            // The identity item lies wholly inside the length field and is still reported.
+            assertThat(r.identity()).hasValueSatisfying(id -> {
+                assertThat(id.productName()).isEqualTo("OpENer PC");
+                assertThat(id.serialNumber()).isEqualTo(0x075BCD15L);
+            });
         }
     }
 
