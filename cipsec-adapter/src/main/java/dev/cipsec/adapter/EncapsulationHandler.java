@@ -80,6 +80,8 @@ final class EncapsulationHandler implements ConnectionHandler {
         private final AdapterLimits limits;
         private final FrameReader frames;
         private final byte[] rx;
+        /** Reply buffer of the SendRRData path, grown on demand. */
+        private byte[] tx = new byte[512];
         private final OutputStream out;
         private long session;
         private boolean open = true;
@@ -120,20 +122,21 @@ final class EncapsulationHandler implements ConnectionHandler {
                     return;
                 }
                 device.stats().framesIn.increment();
-                EncapsulationPacket packet;
+                WireReader r = WireReader.of(rx, 0, n);
+                EncapsulationHeader h;
                 try {
-                    packet = EncapsulationPacket.decode(WireReader.of(rx, 0, n));
+                    h = EncapsulationPacket.decodeHeader(r);
                 } catch (WireFormatException e) {
                     // Cannot happen for a frame cut by its own length field, but never trust that.
                     device.stats().invalidLengths.increment();
                     return;
                 }
-                dispatch(packet);
+                dispatch(h, r);
             }
         }
 
-        private void dispatch(EncapsulationPacket p) throws IOException {
-            EncapsulationHeader h = p.header();
+        /** {@code data} is positioned at the frame's data, in {@code rx}. */
+        private void dispatch(EncapsulationHeader h, WireReader data) throws IOException {
             if (h.options() != 0) {
                 // The encapsulation spec says to discard such packets without a reply (OpENer does too).
                 LOG.debug("discarding {} with non-zero options 0x{}", EncapsulationCommand.describe(h.command()),
@@ -146,10 +149,10 @@ final class EncapsulationHandler implements ConnectionHandler {
                 case EncapsulationCommand.LIST_IDENTITY -> reply(h, 0, EncapsulationStatus.SUCCESS, device.listIdentityData(connection.local()));
                 case EncapsulationCommand.LIST_SERVICES -> reply(h, 0, EncapsulationStatus.SUCCESS, device.listServicesData());
                 case EncapsulationCommand.LIST_INTERFACES -> reply(h, 0, EncapsulationStatus.SUCCESS, CpfPacket.of().toBytes());
-                case EncapsulationCommand.REGISTER_SESSION -> registerSession(p);
+                case EncapsulationCommand.REGISTER_SESSION -> registerSession(new EncapsulationPacket(h, data.rest()));
                 case EncapsulationCommand.UNREGISTER_SESSION -> unregisterSession(h);
-                case EncapsulationCommand.SEND_RR_DATA -> sendRrData(p);
-                case EncapsulationCommand.SEND_UNIT_DATA -> sendUnitData(p);
+                case EncapsulationCommand.SEND_RR_DATA -> sendRrData(h, data);
+                case EncapsulationCommand.SEND_UNIT_DATA -> sendUnitData(new EncapsulationPacket(h, data.rest()));
                 default -> {
                     device.stats().unsupportedCommands.increment();
                     reply(h, h.sessionHandle(), EncapsulationStatus.INVALID_COMMAND, Bytes.EMPTY);
@@ -204,29 +207,53 @@ final class EncapsulationHandler implements ConnectionHandler {
             open = false;
         }
 
-        private void sendRrData(EncapsulationPacket p) throws IOException {
-            EncapsulationHeader h = p.header();
+        /**
+         * The per-request path: the canonical request form is read in place from {@code rx} and the
+         * reply encoded straight into {@code tx}; any other form goes through the general decoder,
+         * which answers exactly what is wrong with it.
+         */
+        private void sendRrData(EncapsulationHeader h, WireReader data) throws IOException {
             if (session == 0 || h.sessionHandle() != session) {
                 wrongSession(h);
                 return;
             }
-            RrData rr = decodeRr(p);
-            if (rr == null) {
-                return;
+            int start = data.position();
+            WireReader mr;
+            try {
+                mr = RrData.unconnectedData(data, limits.maxCpfItems());
+            } catch (WireFormatException e) {
+                mr = null;
             }
-            CpfPacket cpf = rr.cpf();
-            if (rr.interfaceHandle() != RrData.CIP_INTERFACE || cpf.size() != 2
-                    || !(cpf.get(0) instanceof NullAddressItem) || !(cpf.get(1) instanceof UnconnectedDataItem data)) {
-                device.stats().malformedRequests.increment();
-                reply(h, session, EncapsulationStatus.INCORRECT_DATA, Bytes.EMPTY);
-                return;
+            if (mr == null) {
+                EncapsulationPacket p = new EncapsulationPacket(h, Bytes.copyOf(rx, start, h.length()));
+                RrData rr = decodeRr(p);
+                if (rr == null) {
+                    return;
+                }
+                CpfPacket cpf = rr.cpf();
+                if (rr.interfaceHandle() != RrData.CIP_INTERFACE || cpf.size() != 2
+                        || !(cpf.get(0) instanceof NullAddressItem) || !(cpf.get(1) instanceof UnconnectedDataItem item)) {
+                    device.stats().malformedRequests.increment();
+                    reply(h, session, EncapsulationStatus.INCORRECT_DATA, Bytes.EMPTY);
+                    return;
+                }
+                mr = WireReader.of(item.data().toArray());
             }
             device.stats().unconnectedRequests.increment();
             RequestContext ctx = RequestContext.plain(connection.peer(), session);
-            MessageRouterResponse response = device.dispatch(data.data(), ctx);
-            RrData answer = new RrData(RrData.CIP_INTERFACE, 0,
-                    CpfPacket.of(new NullAddressItem(), new UnconnectedDataItem(response.toBytes())));
-            reply(h, session, EncapsulationStatus.SUCCESS, answer.toBytes());
+            MessageRouterResponse response = device.dispatch(mr, ctx);
+            int mrLength = response.encodedLength();
+            int dataLength = RrData.UNCONNECTED_OVERHEAD + mrLength;
+            int total = EncapsulationHeader.SIZE + dataLength;
+            if (tx.length < total) {
+                tx = new byte[Math.max(total, 2 * tx.length)];
+            }
+            WireWriter w = WireWriter.into(tx, 0);
+            EncapsulationHeader.encode(w, h.command(), dataLength, session, EncapsulationStatus.SUCCESS, h.senderContext());
+            RrData.encodeUnconnectedPrefix(w, 0, mrLength);
+            response.encode(w);
+            out.write(tx, 0, total);
+            out.flush();
             runAfterReply(ctx);
         }
 

@@ -15,7 +15,7 @@ import static dev.cipsec.wire.buf.WireFormatException.Reason.TRUNCATED;
 public final class WireReader {
     private final byte[] buf;
     private int pos;
-    private final int limit;
+    private int limit;
 
     private WireReader(byte[] buf, int off, int limit) {
         this.buf = buf;
@@ -159,6 +159,26 @@ public final class WireReader {
         WireReader r = new WireReader(buf, pos, pos + n);
         pos += n;
         return r;
+    }
+
+    /**
+     * Bounds this reader to its next {@code n} bytes and returns the previous limit for
+     * {@link #popLimit}: the allocation-free form of {@link #sub} for hot decoders (the
+     * {@code pushLimit}/{@code popLimit} pair of protobuf's CodedInputStream).
+     */
+    public int pushLimit(int n, String what) throws WireFormatException {
+        require(n, what);
+        int old = limit;
+        limit = pos + n;
+        return old;
+    }
+
+    /** Restores a limit returned by {@link #pushLimit}; the bounded bytes must all have been read. */
+    public void popLimit(int oldLimit) {
+        if (pos != limit || oldLimit < limit || oldLimit > buf.length) {
+            throw new IllegalStateException("popLimit at " + pos + " with limit " + limit + " and old limit " + oldLimit);
+        }
+        limit = oldLimit;
     }
 
     /** Looks at the byte at {@code pos + ahead} without moving. */
