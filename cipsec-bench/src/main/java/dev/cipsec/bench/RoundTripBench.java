@@ -368,6 +368,7 @@ public final class RoundTripBench {
                 try {
                     Socket s = server.accept();
                     s.setTcpNoDelay(true);
+                    if (Boolean.getBoolean("bench.echoTimeout")) { s.setSoTimeout(120_000); }
                     synchronized (accepted) {
                         accepted.add(s);
                     }

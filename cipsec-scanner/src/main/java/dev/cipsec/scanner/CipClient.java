@@ -50,6 +50,8 @@ public final class CipClient implements AutoCloseable {
     private final StreamConnection connection;
     private final FrameReader frames;
     private final byte[] rx;
+    /** Reused for every frame in {@code rx}, under the lock. */
+    private final WireReader reader;
     /** Request buffer of {@link #send}, grown on demand. */
     private byte[] tx = new byte[256];
     private final ReentrantLock lock = new ReentrantLock();
@@ -65,6 +67,7 @@ public final class CipClient implements AutoCloseable {
         this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
                 options.maxFrameSize());
         this.rx = new byte[options.maxFrameSize()];
+        this.reader = WireReader.of(rx);
     }
 
     /** Connects without registering a session (enough for ListIdentity/ListServices). */
@@ -170,7 +173,7 @@ public final class CipClient implements AutoCloseable {
     /** The Message Router response in the SendRRData reply data at {@code rx[24, 24 + length)}. */
     private MessageRouterResponse decodeUnconnectedReply(int length) throws IOException {
         try {
-            WireReader mr = RrData.unconnectedData(WireReader.of(rx, EncapsulationHeader.SIZE, length), CpfPacket.DEFAULT_MAX_ITEMS);
+            WireReader mr = RrData.unconnectedData(reader.reset(EncapsulationHeader.SIZE, length), CpfPacket.DEFAULT_MAX_ITEMS);
             if (mr == null) {
                 RrData got = RrData.decode(WireReader.of(rx, EncapsulationHeader.SIZE, length));
                 UnconnectedDataItem item = got.cpf().first(UnconnectedDataItem.class)
@@ -348,7 +351,7 @@ public final class CipClient implements AutoCloseable {
             throw new IOException("connection closed by " + target);
         }
         try {
-            return EncapsulationPacket.decodeHeader(WireReader.of(rx, 0, n));
+            return EncapsulationPacket.decodeHeader(reader.reset(0, n));
         } catch (WireFormatException e) {
             // Framing is intact (FrameReader used the length field) but the packet is not: give up on the stream.
             close();

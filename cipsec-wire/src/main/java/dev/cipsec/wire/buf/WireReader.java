@@ -35,6 +35,20 @@ public final class WireReader {
         return new WireReader(buf, 0, buf.length);
     }
 
+    /**
+     * Points this reader at {@code [off, off+len)} of the same array, for a receive loop that
+     * keeps one reader per buffer: a fresh reader per frame escapes into the decoders and is
+     * garbage on every request.
+     */
+    public WireReader reset(int off, int len) {
+        if (off < 0 || len < 0 || off > buf.length - len) {
+            throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " size=" + buf.length);
+        }
+        pos = off;
+        limit = off + len;
+        return this;
+    }
+
     public int remaining() {
         return limit - pos;
     }

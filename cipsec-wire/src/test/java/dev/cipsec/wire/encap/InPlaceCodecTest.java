@@ -136,6 +136,17 @@ class InPlaceCodecTest {
         assertThatThrownBy(() -> r.popLimit(again)).isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void resetRewindsOverTheSameArray() throws WireFormatException {
+        byte[] b = HexFormat.of().parseHex("0102030405");
+        WireReader r = WireReader.of(b);
+        assertThat(r.reset(1, 2).u16("x")).isEqualTo(0x0302);
+        assertThat(r.hasRemaining()).isFalse();
+        assertThat(r.reset(0, 5).remaining()).isEqualTo(5);
+        assertThatThrownBy(() -> r.reset(4, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> r.reset(-1, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     private static WireReader inPlace(RrData rr, int maxItems) throws WireFormatException {
         return RrData.unconnectedData(WireReader.of(rr.toBytes().toArray()), maxItems);
     }
