@@ -368,7 +368,6 @@ public final class RoundTripBench {
                 try {
                     Socket s = server.accept();
                     s.setTcpNoDelay(true);
-                    if (Boolean.getBoolean("bench.echoTimeout")) { s.setSoTimeout(120_000); }
                     synchronized (accepted) {
                         accepted.add(s);
                     }

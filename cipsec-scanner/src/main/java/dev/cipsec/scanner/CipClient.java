@@ -14,7 +14,6 @@ import dev.cipsec.wire.cip.ServiceCodes;
 import dev.cipsec.wire.cm.UnconnectedSendRequest;
 import dev.cipsec.wire.cpf.CpfPacket;
 import dev.cipsec.wire.cpf.ListServicesItem;
-import dev.cipsec.wire.cpf.NullAddressItem;
 import dev.cipsec.wire.cpf.UnconnectedDataItem;
 import dev.cipsec.wire.encap.EncapsulationCommand;
 import dev.cipsec.wire.encap.EncapsulationHeader;
@@ -54,6 +53,8 @@ public final class CipClient implements AutoCloseable {
     private final WireReader reader;
     /** Request buffer of {@link #send}, grown on demand. */
     private byte[] tx = new byte[256];
+    /** The read timeout last set on the connection, in ms; 0 before the first read. */
+    private long readTimeoutMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private long nextContext = 1;
     private long session;
@@ -337,7 +338,13 @@ public final class CipClient implements AutoCloseable {
         if (left <= 0) {
             throw new SocketTimeoutException("no reply from " + target + " within " + options.requestTimeout());
         }
-        connection.setReadTimeout(Duration.ofNanos(Math.max(left, 1_000_000)));
+        // Whole milliseconds, rounded up as SO_TIMEOUT is; set only when it changes, since the remaining
+        // time rounds to the same value for nearly every request and setting a socket option is not free.
+        long millis = Math.max(1, (left + 999_999) / 1_000_000);
+        if (millis != readTimeoutMillis) {
+            connection.setReadTimeout(Duration.ofMillis(millis));
+            readTimeoutMillis = millis;
+        }
         int n;
         try {
             n = frames.readFrame(rx);
