@@ -103,7 +103,10 @@ final class EncapsulationHandler implements ConnectionHandler {
         }
     }
 
-    /** Per-connection state; touched only by the connection's own thread, except the two volatile idle fields the sweep reads and sets. */
+    /**
+     * Per-connection state; touched only by the connection's own thread, except the two volatile
+     * idle fields that the sweep reads and sets.
+     */
     private final class Conn {
         private final StreamConnection connection;
         private final AdapterLimits limits;
