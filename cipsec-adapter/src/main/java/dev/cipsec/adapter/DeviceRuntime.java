@@ -124,12 +124,20 @@ final class DeviceRuntime {
 
     /** Decodes and dispatches one Message Router request; malformed bytes get the status their defect maps to. */
     MessageRouterResponse dispatch(Bytes request, RequestContext ctx) {
+        return dispatch(WireReader.of(request.toArray()), ctx);
+    }
+
+    /** As {@link #dispatch(Bytes, RequestContext)} for a request occupying what remains in {@code request}, read in place. */
+    MessageRouterResponse dispatch(WireReader request, RequestContext ctx) {
+        int service = 0;
         MessageRouterRequest req;
         try {
-            req = MessageRouterRequest.decode(WireReader.of(request.toArray()));
+            if (request.hasRemaining()) {
+                service = request.peekU8(0, "MR service") & 0x7F;
+            }
+            req = MessageRouterRequest.decode(request);
         } catch (WireFormatException e) {
             stats.malformedRequests.increment();
-            int service = request.isEmpty() ? 0 : request.get(0) & 0x7F;
             return MessageRouterResponse.error(service, e.reason().generalStatus());
         }
         return objects.router().handle(req, ctx);

@@ -6,6 +6,7 @@ import dev.cipsec.transport.tcp.TcpConnector;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.buf.WireReader;
+import dev.cipsec.wire.buf.WireWriter;
 import dev.cipsec.wire.cip.CipServiceException;
 import dev.cipsec.wire.cip.MessageRouterRequest;
 import dev.cipsec.wire.cip.MessageRouterResponse;
@@ -13,7 +14,6 @@ import dev.cipsec.wire.cip.ServiceCodes;
 import dev.cipsec.wire.cm.UnconnectedSendRequest;
 import dev.cipsec.wire.cpf.CpfPacket;
 import dev.cipsec.wire.cpf.ListServicesItem;
-import dev.cipsec.wire.cpf.NullAddressItem;
 import dev.cipsec.wire.cpf.UnconnectedDataItem;
 import dev.cipsec.wire.encap.EncapsulationCommand;
 import dev.cipsec.wire.encap.EncapsulationHeader;
@@ -49,6 +49,12 @@ public final class CipClient implements AutoCloseable {
     private final StreamConnection connection;
     private final FrameReader frames;
     private final byte[] rx;
+    /** Reused for every frame in {@code rx}, under the lock. */
+    private final WireReader reader;
+    /** Request buffer of {@link #send}, grown on demand. */
+    private byte[] tx = new byte[256];
+    /** The read timeout last set on the connection, in ms; 0 before the first read. */
+    private long readTimeoutMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private long nextContext = 1;
     private long session;
@@ -62,6 +68,7 @@ public final class CipClient implements AutoCloseable {
         this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
                 options.maxFrameSize());
         this.rx = new byte[options.maxFrameSize()];
+        this.reader = WireReader.of(rx);
     }
 
     /** Connects without registering a session (enough for ListIdentity/ListServices). */
@@ -126,7 +133,11 @@ public final class CipClient implements AutoCloseable {
         return cpf.items().stream().filter(ListServicesItem.class::isInstance).map(ListServicesItem.class::cast).toList();
     }
 
-    /** Sends one unconnected request (SendRRData) and returns the reply, whatever its status. */
+    /**
+     * Sends one unconnected request (SendRRData) and returns the reply, whatever its status. The
+     * request is encoded straight into a reused buffer and a reply in the canonical form is read in
+     * place; only the returned response is allocated for it.
+     */
     public MessageRouterResponse send(MessageRouterRequest request) throws IOException {
         return send(request, request.service());
     }
@@ -134,22 +145,58 @@ public final class CipClient implements AutoCloseable {
     /** {@code answeredBy}: the other reply service accepted (Unconnected_Send is answered by its embedded reply). */
     private MessageRouterResponse send(MessageRouterRequest request, int answeredBy) throws IOException {
         requireSession();
-        CpfPacket cpf = new CpfPacket(List.of(new NullAddressItem(), new UnconnectedDataItem(request.toBytes())));
-        RrData rr = new RrData(0, timeoutSeconds(), cpf);
-        EncapsulationPacket reply = exchange(EncapsulationCommand.SEND_RR_DATA, session, rr.toBytes(), true);
+        int mrLength = request.encodedLength();
+        int dataLength = RrData.UNCONNECTED_OVERHEAD + mrLength;
+        if (dataLength > 0xFFFF) {
+            throw new IllegalArgumentException("encapsulation data longer than 65535 bytes: " + dataLength);
+        }
+        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
+        lock.lock();
         try {
-            RrData got = RrData.decode(WireReader.of(reply.data().toArray()));
-            UnconnectedDataItem item = got.cpf().first(UnconnectedDataItem.class)
-                    .orElseThrow(() -> new IOException("SendRRData reply from " + target + " has no unconnected data item"));
-            MessageRouterResponse response = MessageRouterResponse.decode(item.data());
+            long context = nextContext++;
+            ensureOpen();
+            byte[] buf = txBuffer(EncapsulationHeader.SIZE + dataLength);
+            WireWriter w = WireWriter.into(buf, 0);
+            EncapsulationHeader.encode(w, EncapsulationCommand.SEND_RR_DATA, dataLength, session, EncapsulationStatus.SUCCESS,
+                    context);
+            RrData.encodeUnconnectedPrefix(w, timeoutSeconds(), mrLength);
+            request.encode(w);
+            OutputStream os = connection.out();
+            os.write(buf, 0, w.position());
+            os.flush();
+            EncapsulationHeader h = awaitReply(EncapsulationCommand.SEND_RR_DATA, context, deadline);
+            MessageRouterResponse response = decodeUnconnectedReply(h.length());
             if (response.service() != request.service() && response.service() != answeredBy) {
                 throw new IOException(String.format("reply service 0x%02X does not answer request service 0x%02X",
                         response.service(), request.service()));
             }
             return response;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The Message Router response in the SendRRData reply data at {@code rx[24, 24 + length)}. */
+    private MessageRouterResponse decodeUnconnectedReply(int length) throws IOException {
+        try {
+            WireReader mr = RrData.unconnectedData(reader.reset(EncapsulationHeader.SIZE, length), CpfPacket.DEFAULT_MAX_ITEMS);
+            if (mr == null) {
+                RrData got = RrData.decode(WireReader.of(rx, EncapsulationHeader.SIZE, length));
+                UnconnectedDataItem item = got.cpf().first(UnconnectedDataItem.class)
+                        .orElseThrow(() -> new IOException("SendRRData reply from " + target + " has no unconnected data item"));
+                mr = WireReader.of(item.data().toArray());
+            }
+            return MessageRouterResponse.decode(mr);
         } catch (WireFormatException e) {
             throw new IOException("malformed SendRRData reply from " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    private byte[] txBuffer(int size) {
+        if (tx.length < size) {
+            tx = new byte[Math.max(size, 2 * tx.length)];
+        }
+        return tx;
     }
 
     /**
@@ -249,22 +296,30 @@ public final class CipClient implements AutoCloseable {
             if (!expectReply) {
                 return null;
             }
-            while (true) {
-                EncapsulationPacket p = readPacket(deadline);
-                EncapsulationHeader h = p.header();
-                if (h.command() != command || h.senderContext() != context) {
-                    // A late reply to an earlier, timed-out request: skip it.
-                    LOG.debug("skipping {} with context {} while waiting for {}", EncapsulationCommand.describe(h.command()),
-                            h.senderContext(), context);
-                    continue;
-                }
-                if (h.status() != EncapsulationStatus.SUCCESS) {
-                    throw new EncapsulationException(command, h.status());
-                }
-                return p;
-            }
+            EncapsulationHeader h = awaitReply(command, context, deadline);
+            return new EncapsulationPacket(h, Bytes.copyOf(rx, EncapsulationHeader.SIZE, h.length()));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Reads until the successful reply to {@code command} with {@code context}; returns its header,
+     * its data is in {@code rx} after the header. Call with the lock held.
+     */
+    private EncapsulationHeader awaitReply(int command, long context, long deadline) throws IOException {
+        while (true) {
+            EncapsulationHeader h = readHeader(deadline);
+            if (h.command() != command || h.senderContext() != context) {
+                // A late reply to an earlier, timed-out request: skip it.
+                LOG.debug("skipping {} with context {} while waiting for {}", EncapsulationCommand.describe(h.command()),
+                        h.senderContext(), context);
+                continue;
+            }
+            if (h.status() != EncapsulationStatus.SUCCESS) {
+                throw new EncapsulationException(command, h.status());
+            }
+            return h;
         }
     }
 
@@ -277,12 +332,24 @@ public final class CipClient implements AutoCloseable {
     }
 
     private EncapsulationPacket readPacket(long deadlineNanos) throws IOException {
+        EncapsulationHeader h = readHeader(deadlineNanos);
+        return new EncapsulationPacket(h, Bytes.copyOf(rx, EncapsulationHeader.SIZE, h.length()));
+    }
+
+    /** Reads one frame into {@code rx} and decodes its header; the data follows it in {@code rx}. */
+    private EncapsulationHeader readHeader(long deadlineNanos) throws IOException {
         ensureOpen();
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
             throw new SocketTimeoutException("no reply from " + target + " within " + options.requestTimeout());
         }
-        connection.setReadTimeout(Duration.ofNanos(Math.max(left, 1_000_000)));
+        // Whole milliseconds, rounded up as SO_TIMEOUT is; set only when it changes, since the remaining
+        // time rounds to the same value for nearly every request and setting a socket option is not free.
+        long millis = Math.max(1, (left + 999_999) / 1_000_000);
+        if (millis != readTimeoutMillis) {
+            connection.setReadTimeout(Duration.ofMillis(millis));
+            readTimeoutMillis = millis;
+        }
         int n;
         try {
             n = frames.readFrame(rx);
@@ -296,7 +363,7 @@ public final class CipClient implements AutoCloseable {
             throw new IOException("connection closed by " + target);
         }
         try {
-            return EncapsulationPacket.decode(WireReader.of(rx, 0, n));
+            return EncapsulationPacket.decodeHeader(reader.reset(0, n));
         } catch (WireFormatException e) {
             // Framing is intact (FrameReader used the length field) but the packet is not: give up on the stream.
             close();

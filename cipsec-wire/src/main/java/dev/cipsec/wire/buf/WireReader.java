@@ -15,7 +15,7 @@ import static dev.cipsec.wire.buf.WireFormatException.Reason.TRUNCATED;
 public final class WireReader {
     private final byte[] buf;
     private int pos;
-    private final int limit;
+    private int limit;
 
     private WireReader(byte[] buf, int off, int limit) {
         this.buf = buf;
@@ -33,6 +33,20 @@ public final class WireReader {
 
     public static WireReader of(byte[] buf) {
         return new WireReader(buf, 0, buf.length);
+    }
+
+    /**
+     * Points this reader at {@code [off, off+len)} of the same array, for a receive loop that
+     * keeps one reader per buffer: a fresh reader per frame escapes into the decoders and is
+     * garbage on every request.
+     */
+    public WireReader reset(int off, int len) {
+        if (off < 0 || len < 0 || off > buf.length - len) {
+            throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " size=" + buf.length);
+        }
+        pos = off;
+        limit = off + len;
+        return this;
     }
 
     public int remaining() {
@@ -159,6 +173,26 @@ public final class WireReader {
         WireReader r = new WireReader(buf, pos, pos + n);
         pos += n;
         return r;
+    }
+
+    /**
+     * Bounds this reader to its next {@code n} bytes and returns the previous limit for
+     * {@link #popLimit}: the allocation-free form of {@link #sub} for hot decoders (the
+     * {@code pushLimit}/{@code popLimit} pair of protobuf's CodedInputStream).
+     */
+    public int pushLimit(int n, String what) throws WireFormatException {
+        require(n, what);
+        int old = limit;
+        limit = pos + n;
+        return old;
+    }
+
+    /** Restores a limit returned by {@link #pushLimit}; the bounded bytes must all have been read. */
+    public void popLimit(int oldLimit) {
+        if (pos != limit || oldLimit < limit || oldLimit > buf.length) {
+            throw new IllegalStateException("popLimit at " + pos + " with limit " + limit + " and old limit " + oldLimit);
+        }
+        limit = oldLimit;
     }
 
     /** Looks at the byte at {@code pos + ahead} without moving. */

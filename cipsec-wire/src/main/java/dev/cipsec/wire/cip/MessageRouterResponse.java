@@ -86,6 +86,9 @@ public record MessageRouterResponse(int service, int generalStatus, List<Integer
         int status = r.u8("MR general status");
         int size = r.u8("MR additional status size");
         r.requireCount(size, 2, "MR additional status");
+        if (size == 0) {
+            return new MessageRouterResponse(service & 0x7F, status, List.of(), r.rest());
+        }
         Integer[] add = new Integer[size];
         for (int i = 0; i < size; i++) {
             add[i] = r.u16("MR additional status");

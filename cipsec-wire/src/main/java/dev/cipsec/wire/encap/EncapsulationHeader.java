@@ -37,6 +37,18 @@ public record EncapsulationHeader(int command, int length, long sessionHandle, l
         w.u16(command).u16(length).u32(sessionHandle).u32(status).i64(senderContext).u32(options);
     }
 
+    /**
+     * Writes a header with options 0 from its fields, for the per-message path that encodes
+     * straight into a reused buffer without building the record. Same range checks as the record.
+     */
+    public static void encode(WireWriter w, int command, int length, long sessionHandle, long status, long senderContext) {
+        checkU16(command, "command");
+        checkU16(length, "length");
+        checkU32(sessionHandle, "session handle");
+        checkU32(status, "status");
+        w.u16(command).u16(length).u32(sessionHandle).u32(status).i64(senderContext).u32(0);
+    }
+
     public static EncapsulationHeader decode(WireReader r) throws WireFormatException {
         r.require(SIZE, "encapsulation header");
         return new EncapsulationHeader(r.u16("command"), r.u16("length"), r.u32("session handle"), r.u32("status"),

@@ -58,6 +58,16 @@ public record EncapsulationPacket(EncapsulationHeader header, Bytes data) {
      * larger than the rest is {@code TRUNCATED}, a smaller one {@code TOO_MUCH_DATA}.
      */
     public static EncapsulationPacket decode(WireReader r) throws WireFormatException {
+        EncapsulationHeader h = decodeHeader(r);
+        return new EncapsulationPacket(h, r.bytes(h.length(), "encapsulation data"));
+    }
+
+    /**
+     * Like {@link #decode(WireReader)} (same checks, same reasons) but copies nothing: returns the
+     * header and leaves {@code r} at the start of the data, so the command's codec reads the data
+     * in place from the same buffer.
+     */
+    public static EncapsulationHeader decodeHeader(WireReader r) throws WireFormatException {
         EncapsulationHeader h = EncapsulationHeader.decode(r);
         if (h.length() > r.remaining()) {
             throw new WireFormatException(TRUNCATED,
@@ -67,7 +77,7 @@ public record EncapsulationPacket(EncapsulationHeader header, Bytes data) {
             throw new WireFormatException(TOO_MUCH_DATA,
                     "encapsulation length " + h.length() + " but " + r.remaining() + " bytes follow the header");
         }
-        return new EncapsulationPacket(h, r.bytes(h.length(), "encapsulation data"));
+        return h;
     }
 
     public static EncapsulationPacket decode(byte[] message) throws WireFormatException {

@@ -124,14 +124,36 @@ public record EPath(List<Segment> segments) {
         if (words < 0) {
             throw new WireFormatException(PATH_SIZE_INVALID, "negative path size");
         }
-        WireReader p = r.sub(words * 2, "EPATH");
         if (words == 0) {
             return EMPTY;
         }
-        List<Segment> segs = new ArrayList<>(Math.min(words, 8));
+        // r itself, bounded to the path: a sub-reader per request path would be garbage on the hot path.
+        WireReader p = r;
+        int outerLimit = r.pushLimit(words * 2, "EPATH");
+        // Up to three segments (class/instance/attribute, the per-request case) are held in locals
+        // and become an immutable list directly, which the constructor keeps without copying.
+        Segment s0 = null;
+        Segment s1 = null;
+        Segment s2 = null;
+        List<Segment> more = null;
+        int n = 0;
         try {
             while (p.hasRemaining()) {
-                segs.add(decodeSegment(p));
+                Segment s = decodeSegment(p);
+                switch (n++) {
+                    case 0 -> s0 = s;
+                    case 1 -> s1 = s;
+                    case 2 -> s2 = s;
+                    default -> {
+                        if (more == null) {
+                            more = new ArrayList<>(Math.min(words, 8));
+                            more.add(s0);
+                            more.add(s1);
+                            more.add(s2);
+                        }
+                        more.add(s);
+                    }
+                }
             }
         } catch (WireFormatException e) {
             if (e.reason() == TRUNCATED) {
@@ -139,7 +161,13 @@ public record EPath(List<Segment> segments) {
             }
             throw e;
         }
-        return new EPath(segs);
+        r.popLimit(outerLimit);
+        return new EPath(switch (n) {
+            case 1 -> List.of(s0);
+            case 2 -> List.of(s0, s1);
+            case 3 -> List.of(s0, s1, s2);
+            default -> more;
+        });
     }
 
     /** Decodes one segment from a reader bounded to the path; exposed for codecs with mixed content. */

@@ -16,11 +16,15 @@ public enum LogicalType {
 
     /** {@code null} for 5 (special, i.e. electronic key: its own segment type) and 7 (extended logical, unsupported). */
     static LogicalType ofCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+
+    /** Indexed by code; {@code values()} would clone an array per segment decoded. */
+    private static final LogicalType[] BY_CODE = new LogicalType[8];
+
+    static {
         for (LogicalType t : values()) {
-            if (t.code == code) {
-                return t;
-            }
+            BY_CODE[t.code] = t;
         }
-        return null;
     }
 }
