@@ -48,6 +48,9 @@ public final class CipClient implements AutoCloseable {
     private final ClientOptions options;
     private final StreamConnection connection;
     private final FrameReader frames;
+    /** A recovered ListIdentity item is small (identity 34 + name, security 5 or 7 bytes). */
+    private static final int MAX_RECOVERED_ITEM = 512;
+    private static final long RECOVERY_WAIT_MILLIS = 500;
     private final byte[] rx;
     /** Reused for every frame in {@code rx}, under the lock. */
     private final WireReader reader;
@@ -122,8 +125,57 @@ public final class CipClient implements AutoCloseable {
 
     /** ListIdentity over this TCP connection. */
     public ListIdentityResult listIdentity() throws IOException {
-        EncapsulationPacket reply = exchange(EncapsulationCommand.LIST_IDENTITY, 0, Bytes.EMPTY, true);
-        return ListIdentityResult.from(target.host(), reply, false, reply.header().length());
+        lock.lock();
+        try {
+            EncapsulationPacket reply = exchange(EncapsulationCommand.LIST_IDENTITY, 0, Bytes.EMPTY, true);
+            int missing = ListIdentityResult.missingItems(reply.data());
+            if (missing > 0) {
+                return recoverShortListIdentity(reply, missing);
+            }
+            return ListIdentityResult.from(target.host(), reply, false, reply.header().length());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A ListIdentity reply whose length field ends exactly after a whole item but whose item count
+     * promises more: the OpENer CIP Security build leaves its security item out of the length. The
+     * missing items are still on the stream and would be read as the next frame, so they are read
+     * here (each bounded to {@link #MAX_RECOVERED_ITEM} bytes) and the reply is reported as
+     * non-conforming. If they do not arrive promptly the stream cannot be trusted and is closed.
+     */
+    private ListIdentityResult recoverShortListIdentity(EncapsulationPacket reply, int missing) throws IOException {
+        byte[] data = reply.data().toArray();
+        int declared = reply.header().length();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.write(data, 0, data.length);
+        try {
+            connection.setReadTimeout(Duration.ofMillis(RECOVERY_WAIT_MILLIS));
+            readTimeoutMillis = -1;
+            for (int i = 0; i < missing; i++) {
+                byte[] head = connection.in().readNBytes(4);
+                int length = head.length == 4 ? (head[2] & 0xFF) | (head[3] & 0xFF) << 8 : -1;
+                if (length < 0 || length > MAX_RECOVERED_ITEM) {
+                    throw new IOException("no whole item after the short ListIdentity reply");
+                }
+                byte[] body = connection.in().readNBytes(length);
+                if (body.length != length) {
+                    throw new IOException("stream ended inside the item after the short ListIdentity reply");
+                }
+                all.write(head, 0, 4);
+                all.write(body, 0, length);
+            }
+        } catch (IOException e) {
+            LOG.debug("closing {}: ListIdentity reply length field was short and the rest did not follow: {}", target, e.toString());
+            close();
+            return ListIdentityResult.from(target.host(), reply, false, declared);
+        }
+        Bytes repaired = Bytes.of(all.toByteArray());
+        EncapsulationHeader h = reply.header();
+        EncapsulationPacket whole = new EncapsulationPacket(new EncapsulationHeader(h.command(), repaired.length(), h.sessionHandle(),
+                h.status(), h.senderContext(), h.options()), repaired);
+        return ListIdentityResult.from(target.host(), whole, true, declared);
     }
 
     /** ListServices over this TCP connection. */

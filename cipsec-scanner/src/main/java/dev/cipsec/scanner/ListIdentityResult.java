@@ -99,4 +99,25 @@ public record ListIdentityResult(String source, Optional<CipIdentityItem> identi
         }
         return items;
     }
+
+    /**
+     * How many items the item count promises beyond the whole items that fit exactly in
+     * {@code data}; 0 when the list is complete or broken in any other way (a partial item).
+     */
+    static int missingItems(Bytes data) {
+        WireReader r = WireReader.of(data.toArray());
+        try {
+            int count = r.u16("CPF item count");
+            int whole = 0;
+            while (whole < count && r.remaining() >= 4) {
+                r.u16("item type");
+                int length = r.u16("item length");
+                r.skip(length, "item data");
+                whole++;
+            }
+            return r.hasRemaining() ? 0 : count - whole;
+        } catch (WireFormatException e) {
+            return 0;
+        }
+    }
 }

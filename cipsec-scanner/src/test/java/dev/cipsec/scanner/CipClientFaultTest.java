@@ -151,26 +151,49 @@ class CipClientFaultTest {
     }
 
     @Test
-    void defectiveOpenerListIdentityOverTcpIsReportedNotThrown() throws Exception {
-        // Frame 8: the OpENer CIP Security build's TCP reply, length field 11 bytes short of its items.
+    void defectiveOpenerListIdentityOverTcpIsRecoveredAndReported() throws Exception {
+        // Frame 8: the OpENer CIP Security build's TCP reply. Its length field (49) covers the identity
+        // item only; the 11 bytes of the security item follow in the same segment, outside the frame.
         byte[] reply = Fixtures.frame("opener-cs-listidentity.hex", 8).payload();
+        assertThat(reply).hasSize(84);
         try (FakeEnipServer server = new FakeEnipServer((req, out) -> {
             byte[] r = reply.clone();
-            // Answer with the request's sender context, as the device did for its own client.
             System.arraycopy(req.toBytes().toArray(), 12, r, 12, 8);
             out.write(r);
             return true;
         }); CipClient c = CipClient.open(server.target(), quick(Duration.ofSeconds(2)))) {
             ListIdentityResult r = c.listIdentity();
-            // The stream is framed by the (short) length field, so the item count promises more than arrived.
             assertThat(r.conforming()).isFalse();
-            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("malformed item list"));
-            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("item count says 2 but only 1 fit"));
-            // The identity item lies wholly inside the length field and is still reported.
+            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("length field says 49"));
             assertThat(r.identity()).hasValueSatisfying(id -> {
                 assertThat(id.productName()).isEqualTo("OpENer PC");
                 assertThat(id.serialNumber()).isEqualTo(0x075BCD15L);
             });
+            // The security item that followed the frame was read too, so the stream stays in step.
+            assertThat(r.security()).hasValueSatisfying(sec -> {
+                assertThat(sec.securityProfiles()).isEqualTo(0x0002);
+                assertThat(sec.ianaPortState()).isEqualTo(0x03);
+            });
+            ListIdentityResult again = c.listIdentity();
+            assertThat(again.security()).as("a second request on the same stream reads cleanly").isPresent();
+        }
+    }
+
+    @Test
+    void shortListIdentityWithoutTheRestClosesTheClient() throws Exception {
+        // Only the 73 bytes the length field covers: the promised second item never comes.
+        byte[] reply = java.util.Arrays.copyOf(Fixtures.frame("opener-cs-listidentity.hex", 8).payload(), 73);
+        try (FakeEnipServer server = new FakeEnipServer((req, out) -> {
+            byte[] r = reply.clone();
+            System.arraycopy(req.toBytes().toArray(), 12, r, 12, 8);
+            out.write(r);
+            return true;
+        }); CipClient c = CipClient.open(server.target(), quick(Duration.ofSeconds(2)))) {
+            ListIdentityResult r = c.listIdentity();
+            assertThat(r.identity()).isPresent();
+            assertThat(r.security()).isEmpty();
+            assertThat(r.nonConformities()).anySatisfy(n -> assertThat(n).contains("item count says 2 but only 1 fit"));
+            assertThatThrownBy(c::listIdentity).isInstanceOf(IOException.class).hasMessageContaining("closed");
         }
     }
 
