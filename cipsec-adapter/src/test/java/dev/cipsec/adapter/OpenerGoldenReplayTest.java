@@ -1,5 +1,6 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.wire.testkit.Await;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.cpf.CipIdentityItem;
 import dev.cipsec.wire.cpf.CpfPacket;

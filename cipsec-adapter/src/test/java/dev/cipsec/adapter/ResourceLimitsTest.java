@@ -1,5 +1,6 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.wire.testkit.Await;
 import dev.cipsec.transport.tcp.TcpServerStats;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.encap.EncapsulationCommand;

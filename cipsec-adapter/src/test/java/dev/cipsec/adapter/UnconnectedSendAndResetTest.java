@@ -1,5 +1,6 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.wire.testkit.Await;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.cip.GeneralStatus;
 import dev.cipsec.wire.cip.MessageRouterRequest;

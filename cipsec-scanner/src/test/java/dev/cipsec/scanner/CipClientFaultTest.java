@@ -1,5 +1,6 @@
 package dev.cipsec.scanner;
 
+import dev.cipsec.wire.testkit.Await;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.cpf.CpfPacket;

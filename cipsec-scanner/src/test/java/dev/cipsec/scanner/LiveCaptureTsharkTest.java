@@ -1,5 +1,6 @@
 package dev.cipsec.scanner;
 
+import dev.cipsec.wire.testkit.Await;
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
 import dev.cipsec.wire.buf.Bytes;

@@ -1,4 +1,4 @@
-package dev.cipsec.adapter;
+package dev.cipsec.wire.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -7,11 +7,11 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Deadline-based waiting for tests: polls a condition instead of sleeping a guessed time. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(Duration timeout, BooleanSupplier condition, String what) {
+    public static void until(Duration timeout, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
