@@ -2,6 +2,7 @@ package dev.cipsec.cli;
 
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
+import dev.cipsec.objects.std.DeviceIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,9 +37,33 @@ final class DeviceCommand implements Callable<Integer> {
             description = "Copy every write of output assembly OUT into input assembly IN (a loopback application, like OpENer's sample), e.g. 150:100.")
     String mirror;
 
+    @Option(names = "--product-name", paramLabel = "NAME", description = "Identity product name (attribute 7), at most 32 characters.")
+    String productName;
+
+    @Option(names = "--vendor-id", paramLabel = "ID", description = "Identity vendor ID (attribute 1): your ODVA vendor ID.")
+    Integer vendorId;
+
+    @Option(names = "--serial", paramLabel = "NUMBER", description = "Identity serial number (attribute 6), decimal or 0x hex.")
+    String serial;
+
     @Override
     public Integer call() throws Exception {
         DeviceProfile p = profile == null ? DeviceProfile.defaults() : DeviceProfile.load(profile);
+        if (productName != null || vendorId != null || serial != null) {
+            DeviceIdentity id = p.identity();
+            long serialNumber = id.serialNumber();
+            if (serial != null) {
+                String t = serial.strip();
+                try {
+                    serialNumber = t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--serial is not a number: " + serial);
+                }
+            }
+            p = p.withIdentity(new DeviceIdentity(vendorId == null ? id.vendorId() : vendorId, id.deviceType(), id.productCode(),
+                    id.revisionMajor(), id.revisionMinor(), serialNumber, productName == null ? id.productName() : productName,
+                    id.status(), id.state()));
+        }
         if (bind != null || port != null || udpPort != null) {
             p = p.withBinding(bind == null ? p.bindAddress() : InetAddress.getByName(bind),
                     port == null ? p.tcpPort() : port, udpPort == null ? p.udpPort() : udpPort);
@@ -53,7 +78,12 @@ final class DeviceCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on tcp " + device.tcpAddress()
                     + (device.udpAddress() == null ? "" : ", udp " + device.udpAddress()));
             spec.commandLine().getOut().flush();
-            stop.await();
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                // An embedding thread asked the device to stop: a clean end, not an error.
+                Thread.currentThread().interrupt();
+            }
         }
         return Main.OK;
     }

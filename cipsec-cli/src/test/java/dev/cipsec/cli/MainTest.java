@@ -218,4 +218,29 @@ class MainTest {
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("cipsec ");
     }
+
+    @Test
+    void deviceRunsUntilInterruptedWithFlagsOverTheProfile() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int[] exit = {-1};
+        Thread t = new Thread(() -> exit[0] = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "device", "--port", "0", "--udp-port", "-1", "--product-name", "line 4 adapter", "--serial", "0x00C0FFEE"));
+        t.start();
+        try {
+            dev.cipsec.wire.testkit.Await.until(java.time.Duration.ofSeconds(20), () -> out.toString().contains("listening on tcp"),
+                    "device start-up line");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp \\S*?:(\\d+)").matcher(out.toString());
+            assertThat(m.find()).as(out.toString()).isTrue();
+            String self = "127.0.0.1:" + m.group(1);
+            Run r = run("get", self, "1/1/7", "--as", "short_string");
+            assertThat(r.out().strip()).isEqualTo("line 4 adapter");
+            assertThat(run("get", self, "1/1/6", "--as", "udint").out().strip()).isEqualTo(Long.toString(0xC0FFEEL));
+        } finally {
+            t.interrupt();
+            t.join(10_000);
+        }
+        assertThat(t.isAlive()).as("device command ends when interrupted").isFalse();
+        assertThat(exit[0]).as(err.toString()).isEqualTo(Main.OK);
+    }
 }
