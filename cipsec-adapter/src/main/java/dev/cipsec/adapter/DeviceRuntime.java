@@ -138,7 +138,7 @@ final class DeviceRuntime {
             req = MessageRouterRequest.decode(request);
         } catch (WireFormatException e) {
             stats.malformedRequests.increment();
-            return MessageRouterResponse.error(service, e.reason().generalStatus());
+            return MessageRouter.refusal(service, e);
         }
         return objects.router().handle(req, ctx);
     }

@@ -280,6 +280,8 @@ class EncapsulationErrorTest {
             "0e, 0x0E, 0x13",
             // nothing at all
             "'', 0x00, 0x13",
+            // a reply code (0x8E) sent as a request: answered as inside Multiple_Service_Packet
+            "8e03200124013001, 0x0E, 0x08",
     })
     void malformedMessageRouterRequestGetsTheMappedGeneralStatusAndTheConnectionStaysUsable(String request, String service,
                                                                                           String status) throws IOException {

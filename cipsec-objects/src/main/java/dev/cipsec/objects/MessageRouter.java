@@ -191,7 +191,14 @@ public final class MessageRouter {
     }
 
     private static MessageRouterResponse undecodable(Bytes requestBytes, WireFormatException e) {
-        int service = requestBytes.isEmpty() ? 0 : requestBytes.get(0) & 0x7F;
+        return refusal(requestBytes.isEmpty() ? 0 : requestBytes.get(0) & 0x7F, e);
+    }
+
+    /**
+     * The reply to a request that does not decode, for transports that decode requests themselves
+     * (in place), so that they answer exactly as {@link #handle(Bytes, RequestContext)} does.
+     */
+    public static MessageRouterResponse refusal(int service, WireFormatException e) {
         int status = switch (e.reason()) {
             case PATH_SIZE_INVALID -> GeneralStatus.PATH_SIZE_INVALID;
             case PATH_SEGMENT_ERROR -> GeneralStatus.PATH_SEGMENT_ERROR;
