@@ -63,7 +63,9 @@ public final class Discovery {
             }
             byte[] buf = new byte[MAX_DATAGRAM];
             long deadline = System.nanoTime() + wait.toNanos();
-            while (true) {
+            // A unicast sweep is over once every destination answered; a broadcast never is.
+            boolean unicastOnly = destinations.stream().noneMatch(Discovery::mayBeBroadcast);
+            while (!(unicastOnly && results.size() >= destinations.size())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -89,6 +91,16 @@ public final class Discovery {
             }
         }
         return new ArrayList<>(results.values());
+    }
+
+    /** True for addresses that may reach several hosts: x.x.x.255, 255.255.255.255, multicast, wildcard. */
+    static boolean mayBeBroadcast(InetSocketAddress d) {
+        InetAddress a = d.getAddress();
+        if (a == null || a.isMulticastAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        return b.length == 4 && (b[3] & 0xFF) == 0xFF;
     }
 
     /** Broadcast discovery on {@code broadcast} (e.g. 192.168.1.255 or 255.255.255.255). */

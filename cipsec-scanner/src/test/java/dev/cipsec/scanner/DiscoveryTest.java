@@ -88,6 +88,20 @@ class DiscoveryTest {
     }
 
     @Test
+    void aUnicastSweepEndsWhenEveryDestinationAnswered() throws IOException {
+        try (CipDevice device = CipDevice.start(DeviceProfile.defaults().onEphemeralPorts())) {
+            long start = System.nanoTime();
+            // The device waits at most 500 ms before answering; the sweep must not sit out its 60 s.
+            List<ListIdentityResult> found = Discovery.listIdentity(List.of(device.udpAddress()), Duration.ofSeconds(60), 500);
+            assertThat(found).hasSize(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        }
+        assertThat(Discovery.mayBeBroadcast(addr("10.1.2.255", 44818))).isTrue();
+        assertThat(Discovery.mayBeBroadcast(addr("255.255.255.255", 44818))).isTrue();
+        assertThat(Discovery.mayBeBroadcast(addr("10.1.2.7", 44818))).isFalse();
+    }
+
+    @Test
     void unreadableDatagramsAreIgnored() throws Exception {
         try (UdpReplayer peer = new UdpReplayer(new byte[]{1, 2, 3})) {
             assertThat(Discovery.listIdentity(List.of(peer.address()), Duration.ofMillis(300), 0)).isEmpty();
