@@ -176,10 +176,11 @@ public final class IoBench {
         out.printf(Locale.ROOT, "cipsec I/O: class 1 frames of %d B over loopback UDP, DeadlineScheduler + IoFrame.encode"
                 + " + UdpEndpoint.send -> receiver thread (IoFrameView), %s%n", FRAME_BYTES,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        out.printf(Locale.ROOT, "JDK %s (%s %s), %d cores, %s %s; scheduler spin %d us; %.1f s measured after %.1f s warm-up%n%n",
+        out.printf(Locale.ROOT, "JDK %s (%s %s), %d cores, %s %s; scheduler spin %d us; thread priorities %s;"
+                        + " %.1f s measured after %.1f s warm-up%n%n",
                 Runtime.version(), System.getProperty("java.vm.vendor"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
-                o.spin.toNanos() / 1000, o.duration.toMillis() / 1000.0, o.warmup.toMillis() / 1000.0);
+                o.spin.toNanos() / 1000, priorityPolicy(), o.duration.toMillis() / 1000.0, o.warmup.toMillis() / 1000.0);
         List<ScenarioResult> results = new ArrayList<>();
         out.printf(Locale.ROOT, "  %-20s %12s %12s %9s %9s %9s %9s %9s %12s %8s%n", "scenario", "packets/s", "expected/s",
                 "p50 us", "p99 us", "max us", "skipped", "lost", "max gap/RPI", "timeouts");
@@ -202,6 +203,16 @@ public final class IoBench {
                 plainRate, 100.0 * plain[1] / Math.max(1, plain[2]));
         out.printf(Locale.ROOT, "  %-44s %12.2f   (goal >= 0.80)%n", "ratio", saturated.perSecond / plainRate);
         return new Result(results, saturated, plainRate, plain[1], plain[2]);
+    }
+
+    /**
+     * Linux ignores Java thread priorities unless the JVM runs with -XX:ThreadPriorityPolicy=1 and
+     * may raise them (root or CAP_SYS_NICE); then MAX_PRIORITY is nice -5.
+     */
+    private static String priorityPolicy() {
+        boolean policy = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.equals("-XX:ThreadPriorityPolicy=1"));
+        return policy ? "on (-XX:ThreadPriorityPolicy=1)" : "ignored by the JVM (no -XX:ThreadPriorityPolicy=1)";
     }
 
     private static void row(PrintStream out, String name, ScenarioResult r, double expected) {
@@ -345,7 +356,9 @@ public final class IoBench {
             this.address = (InetSocketAddress) channel.getLocalAddress();
             this.timeoutNanos = rpiNanos * 4;
             this.lastArrival = new long[connections + 1];
-            this.thread = Thread.ofPlatform().name("io-bench-receiver").daemon(true).unstarted(this::loop);
+            // It stands in for the peer device; at the scheduler's priority so it is not what falls behind.
+            this.thread = Thread.ofPlatform().name("io-bench-receiver").daemon(true).priority(Thread.MAX_PRIORITY)
+                    .unstarted(this::loop);
         }
 
         static Receiver start(int connections, long rpiNanos) throws IOException {
