@@ -8,9 +8,12 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A bound UDP socket with one receive loop on a virtual thread that hands each datagram to a
@@ -18,6 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Datagrams longer than the maximum datagram size are dropped and counted, never truncated
  * and delivered. Nothing is logged per datagram above TRACE.
+ *
+ * <p>{@link #send} allocates nothing: it copies into one direct buffer and sends it with
+ * {@link DatagramChannel#send}, whereas {@code DatagramSocket.send} allocates a socket address per
+ * datagram (40 B, even with a reused packet) on top of the packet itself. The price is that the
+ * socket is an ordinary (interruptible) channel: {@link #send} clears a pending interrupt of the
+ * calling thread for its duration and restores it, but a thread interrupted by another during the
+ * few microseconds of a send closes the endpoint, as with any NIO channel. Cyclic I/O sends from the
+ * scheduler thread, which nobody interrupts.
  */
 public final class UdpEndpoint implements AutoCloseable {
     /** Largest UDP payload over IPv4; the default maximum datagram size. */
@@ -27,7 +38,11 @@ public final class UdpEndpoint implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UdpEndpoint.class);
 
+    private final DatagramChannel channel;
+    /** The channel's socket adaptor: options and the receive loop, as before the channel. */
     private final DatagramSocket socket;
+    private final ByteBuffer sendBuffer;
+    private final ReentrantLock sendLock = new ReentrantLock();
     private final int maxDatagramSize;
     private final DatagramHandler handler;
     private final InetSocketAddress localAddress;
@@ -40,8 +55,10 @@ public final class UdpEndpoint implements AutoCloseable {
     private final AtomicLong receiveErrors = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
 
-    private UdpEndpoint(DatagramSocket socket, int maxDatagramSize, DatagramHandler handler) {
-        this.socket = socket;
+    private UdpEndpoint(DatagramChannel channel, int maxDatagramSize, DatagramHandler handler) {
+        this.channel = channel;
+        this.socket = channel.socket();
+        this.sendBuffer = ByteBuffer.allocateDirect(maxDatagramSize);
         this.maxDatagramSize = maxDatagramSize;
         this.handler = handler;
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
@@ -63,7 +80,8 @@ public final class UdpEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("maxDatagramSize must be in 1.." + MAX_UDP_PAYLOAD
                     + ": " + maxDatagramSize);
         }
-        DatagramSocket socket = new DatagramSocket(null);
+        DatagramChannel channel = DatagramChannel.open();
+        DatagramSocket socket = channel.socket();
         UdpEndpoint endpoint;
         try {
             // Several endpoints (e.g. adapter and scanner on one host) may share 2222/44818.
@@ -71,9 +89,9 @@ public final class UdpEndpoint implements AutoCloseable {
             // java.net turns SO_BROADCAST on for every DatagramSocket; broadcasting is opt-in here.
             socket.setBroadcast(false);
             socket.bind(bindAddress);
-            endpoint = new UdpEndpoint(socket, maxDatagramSize, handler);
+            endpoint = new UdpEndpoint(channel, maxDatagramSize, handler);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            channel.close();
             throw e;
         }
         endpoint.receiveThread.start();
@@ -100,7 +118,7 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Sends {@code buf[off, off+len)} to {@code to}. Thread-safe.
+     * Sends {@code buf[off, off+len)} to {@code to}. Thread-safe; allocates nothing.
      *
      * @throws IllegalArgumentException if {@code len} exceeds the maximum datagram size
      */
@@ -111,7 +129,18 @@ public final class UdpEndpoint implements AutoCloseable {
             throw new IllegalArgumentException(
                     "datagram of " + len + " bytes exceeds the maximum of " + maxDatagramSize);
         }
-        socket.send(new DatagramPacket(buf, off, len, to));
+        boolean interrupted = Thread.interrupted();
+        sendLock.lock();
+        try {
+            sendBuffer.clear();
+            sendBuffer.put(buf, off, len).flip();
+            channel.send(sendBuffer, to);
+        } finally {
+            sendLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         sent.incrementAndGet();
         if (log.isTraceEnabled()) {
             log.trace("sent {} bytes to {}", len, to);
