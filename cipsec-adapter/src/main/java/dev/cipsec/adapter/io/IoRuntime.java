@@ -8,6 +8,7 @@ import dev.cipsec.objects.std.TcpIpInterfaceObject;
 import dev.cipsec.transport.sched.DeadlineScheduler;
 import dev.cipsec.transport.sched.PeriodicTask;
 import dev.cipsec.transport.udp.UdpEndpoint;
+import dev.cipsec.transport.udp.UdpStats;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.cm.ConnectionTriad;
@@ -161,6 +162,11 @@ public final class IoRuntime implements AutoCloseable {
 
     public void removeListener(IoListener l) {
         listeners.remove(l);
+    }
+
+    /** The I/O endpoint's counters; {@code handlerFailures} stays 0 unless the receive path has a bug. */
+    public UdpStats udpStats() {
+        return endpoint.stats();
     }
 
     public DeadlineScheduler scheduler() {
