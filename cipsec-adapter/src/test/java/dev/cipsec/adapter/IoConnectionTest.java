@@ -221,6 +221,23 @@ class IoConnectionTest {
     }
 
     @Test
+    void classZeroCarriesNoSequenceCount() throws Exception {
+        ForwardOpenRequest fo = IoPeer.request(9, IoPeer.path(151, 150, 100),
+                dev.cipsec.wire.cm.NetworkConnectionParameters.pointToPoint(36),
+                dev.cipsec.wire.cm.NetworkConnectionParameters.pointToPoint(32), 10_000, 0x00);
+        ForwardOpenResponse ok = peer.forwardOpen(fo).ok();
+        IoFrame f = peer.receive(IoPeer.WAIT, false);
+        assertThat(f).isNotNull();
+        assertThat(f.class1()).isFalse();
+        assertThat(f.data().length()).isEqualTo(32);
+        byte[] payload = new byte[36];
+        payload[0] = 1;
+        System.arraycopy(pattern(3), 0, payload, 4, 32);
+        peer.send(new IoFrame(ok.otConnectionId(), 1, IoFrame.NO_SEQUENCE, Bytes.of(payload)).toBytes().toArray());
+        Await.until(IoPeer.WAIT, () -> device.assembly(150).data().equals(Bytes.of(pattern(3))), "class 0 data applied");
+    }
+
+    @Test
     void classOneIsRefusedWith0x0103WhenTheIoPortIsDisabled() throws Exception {
         try (CipDevice noIo = CipDevice.start(TestDevices.openerLike().withIo(IoSettings.defaults().withPort(IoSettings.DISABLED)));
              IoPeer p = IoPeer.open(noIo)) {

@@ -49,6 +49,9 @@ final class IoPeer implements AutoCloseable {
     final RawClient tcp;
     final DatagramSocket udp;
     private final byte[] rx = new byte[2048];
+    /** The frames of the last Forward_Open exchange, for captures. */
+    byte[] lastRequestFrame;
+    byte[] lastReplyFrame;
 
     private IoPeer(CipDevice device, RawClient tcp, DatagramSocket udp) {
         this.device = device;
@@ -119,8 +122,11 @@ final class IoPeer implements AutoCloseable {
         items.add(NullAddressItem.INSTANCE);
         items.add(new UnconnectedDataItem(mrRequest));
         items.addAll(extra);
-        EncapsulationPacket reply = tcp.exchange(tcp.packet(EncapsulationCommand.SEND_RR_DATA, tcp.session(),
-                new RrData(RrData.CIP_INTERFACE, 0, new CpfPacket(items)).toBytes()));
+        EncapsulationPacket request = tcp.packet(EncapsulationCommand.SEND_RR_DATA, tcp.session(),
+                new RrData(RrData.CIP_INTERFACE, 0, new CpfPacket(items)).toBytes());
+        EncapsulationPacket reply = tcp.exchange(request);
+        lastRequestFrame = request.toBytes().toArray();
+        lastReplyFrame = reply.toBytes().toArray();
         assertThat(reply.header().status()).isEqualTo(EncapsulationStatus.SUCCESS);
         RrData rr = RrData.decode(reply.data());
         UnconnectedDataItem data = rr.cpf().first(UnconnectedDataItem.class).orElseThrow();
@@ -140,6 +146,10 @@ final class IoPeer implements AutoCloseable {
 
     /** The next T→O datagram or null when none came within {@code wait}. */
     IoFrame receive(Duration wait) throws IOException, WireFormatException {
+        return receive(wait, true);
+    }
+
+    IoFrame receive(Duration wait, boolean class1) throws IOException, WireFormatException {
         udp.setSoTimeout((int) Math.max(1, wait.toMillis()));
         DatagramPacket p = new DatagramPacket(rx, rx.length);
         try {
@@ -147,7 +157,7 @@ final class IoPeer implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             return null;
         }
-        return IoFrame.decode(WireReader.of(Bytes.copyOf(rx, 0, p.getLength()).toArray()), true);
+        return IoFrame.decode(WireReader.of(Bytes.copyOf(rx, 0, p.getLength()).toArray()), class1);
     }
 
     /** Drains what is queued, then returns the first datagram that arrives after the call. */

@@ -364,7 +364,11 @@ public final class IoRuntime implements AutoCloseable {
                 producer = shared;
             } else if (multicast) {
                 InetSocketAddress group = new InetSocketAddress(multicastGroup(), endpoint.localAddress().getPort());
-                producer = new Producer(newConnectionId(), group, producedAsm, class1, fo.toRpiMicros());
+                long toId = newConnectionId();
+                while (toId == otId) {
+                    toId = newConnectionId();
+                }
+                producer = new Producer(toId, group, producedAsm, class1, fo.toRpiMicros());
                 multicastProducers.put(path.produced, producer);
             } else {
                 producer = new Producer(fo.toConnectionId(), new InetSocketAddress(originator, toPort), producedAsm, class1,
