@@ -248,7 +248,8 @@ class IoForwardOpenRefusalTest {
         longer[raw.length] = (byte) 0xE0;
         MessageRouterRequest req = new MessageRouterRequest(ServiceCodes.FORWARD_OPEN, EPath.parse("6/1"), Bytes.of(longer));
         IoPeer.Reply r = peer.forwardOpen(req.toBytes(), List.of());
-        assertThat(r.mr().generalStatus()).as("%s", r.mr()).isNotZero();
+        // A segment type the EPATH decoder does not know never reaches the I/O checks: 0x04 path segment error.
+        assertThat(r.mr().generalStatus()).as("%s", r.mr()).isEqualTo(GeneralStatus.PATH_SEGMENT_ERROR);
         assertThat(device.ioConnectionCount()).isZero();
     }
 
@@ -338,8 +339,8 @@ class IoForwardOpenRefusalTest {
     }
 
     @Test
-    void theWriterMayBeUsedForRawRequests() {
-        // Guards the helper above: a path size byte at FIXED_LENGTH - 1 is where the encoder writes it.
+    void thePathSizeByteSitsJustBeforeThePath() {
+        // The raw-byte tests above patch the path size at FIXED_LENGTH - 1; this is where the encoder writes it.
         ForwardOpenRequest fo = eo(1, IoPeer.path(151, 150, 100));
         WireWriter w = WireWriter.ofSize(fo.encodedLength());
         fo.encode(w);
