@@ -24,12 +24,15 @@ class DeviceProfileTest {
               "assemblies": [ { "id": 100, "size": 32, "kind": "input" },
                               { "id": 150, "size": 32, "kind": "output" },
                               { "id": 151, "size": 10, "kind": "configuration" } ],
-              "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818 },
+              "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818, "ioPort": 2222 },
+              "io":         { "inputOnlyHeartbeat": 152, "listenOnlyHeartbeat": 153, "minRpiMicros": 1000,
+                              "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0" },
               "interface":  { "ip": "192.168.1.10", "netmask": "255.255.255.0", "gateway": "192.168.1.1",
                               "nameServer1": "", "nameServer2": "", "domain": "", "hostName": "adapter1" },
               "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
                               "maxFrameSize": 65559, "maxPendingBytes": 8388608, "idleTimeoutSeconds": 120,
-                              "frameTimeoutSeconds": 10, "maxClass3Connections": 32 } }
+                              "frameTimeoutSeconds": 10, "maxClass3Connections": 32, "maxIoConnections": 32,
+                              "maxIoConnectionsPerOriginator": 8, "maxIoPacketSize": 1444 } }
             """;
 
     @Test
@@ -44,7 +47,24 @@ class DeviceProfileTest {
         assertThat(p.udpPort()).isEqualTo(44818);
         assertThat(p.interfaceConfig().hostName()).isEqualTo("adapter1");
         assertThat(p.limits()).isEqualTo(AdapterLimits.defaults());
-        assertThat(p).isEqualTo(d.withInterfaceConfig(p.interfaceConfig()));
+        assertThat(p.io().multicastAddress().getHostAddress()).isEqualTo("239.192.1.0");
+        assertThat(p).isEqualTo(d.withInterfaceConfig(p.interfaceConfig()).withIo(d.io().withMulticastAddress(p.io().multicastAddress())));
+    }
+
+    @Test
+    void ioSettingsAndLimitsAreRead() {
+        DeviceProfile p = DeviceProfile.fromJson("""
+                { "network": { "ioPort": -1 },
+                  "io": { "inputOnlyHeartbeat": 198, "listenOnlyHeartbeat": 199, "minRpiMicros": 2000, "maxRpiMicros": 5000000 },
+                  "limits": { "maxIoConnections": 4, "maxIoConnectionsPerOriginator": 2, "maxIoPacketSize": 600 } }
+                """);
+        assertThat(p.io()).isEqualTo(new IoSettings(-1, 198, 199, 2000, 5_000_000, null));
+        assertThat(p.io().enabled()).isFalse();
+        assertThat(p.limits()).isEqualTo(AdapterLimits.defaults().withIoLimits(4, 2, 600));
+        DeviceProfile d = DeviceProfile.defaults();
+        assertThat(d.io()).isEqualTo(new IoSettings(2222, 152, 153, 1000, 10_000_000, null));
+        assertThat(d.onEphemeralPorts().io().port()).isZero();
+        assertThat(d.withIo(d.io().withPort(-1)).onEphemeralPorts().io().port()).as("disabled stays disabled").isEqualTo(-1);
     }
 
     @Test
@@ -83,6 +103,7 @@ class DeviceProfileTest {
             "{\"assemblies\": [{\"id\": 1, \"size\": 2, \"sz\": 3}]} | unknown key \"sz\" in assemblies[0]",
             "{\"network\": {\"port\": 1}}                         | unknown key \"port\" in network",
             "{\"interface\": {\"address\": \"1.2.3.4\"}}          | unknown key \"address\" in interface",
+            "{\"io\": {\"heartbeat\": 152}}                      | unknown key \"heartbeat\" in io",
     })
     void unknownKeysAreErrorsNamingTheKey(String json, String message) {
         assertThatThrownBy(() -> DeviceProfile.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
@@ -107,6 +128,13 @@ class DeviceProfileTest {
             "{\"identity\": {\"vendorId\": 4294967297}}          | identity.vendorId",
             "{\"network\": {\"tcpPort\": 4294967297}}            | network.tcpPort",
             "{\"limits\": {\"maxSessions\": 4294967297}}         | limits.maxSessions",
+            "{\"network\": {\"ioPort\": -2}}                      | I/O port must be -1..65535",
+            "{\"io\": {\"multicastAddress\": \"10.0.0.1\"}}       | not a multicast address",
+            "{\"io\": {\"minRpiMicros\": 0}}                     | RPI range",
+            "{\"io\": {\"inputOnlyHeartbeat\": 153}}             | heartbeat connection points must be distinct",
+            "{\"io\": {\"inputOnlyHeartbeat\": 100}}             | collides with a heartbeat connection point",
+            "{\"limits\": {\"maxIoPacketSize\": 10}}             | maxIoPacketSize must be",
+            "{\"limits\": {\"maxIoConnections\": 0}}             | maxIoConnections must be positive",
     })
     void badValuesAreErrorsNamingWhere(String json, String message) {
         assertThatThrownBy(() -> DeviceProfile.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
