@@ -1,0 +1,244 @@
+package dev.cipsec.transport.sched;
+
+import dev.cipsec.transport.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+class DeadlineSchedulerTest {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final long MS = 1_000_000;
+
+    private final List<DeadlineScheduler> schedulers = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        schedulers.forEach(DeadlineScheduler::close);
+    }
+
+    private DeadlineScheduler start() {
+        DeadlineScheduler s = DeadlineScheduler.start("test-sched");
+        schedulers.add(s);
+        return s;
+    }
+
+    @Test
+    void runsATaskRepeatedlyAndRecordsLateness() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong runs = new AtomicLong();
+        PeriodicTask task = scheduler.schedulePeriodic(MS, 0, runs::incrementAndGet);
+        Await.until(WAIT, () -> runs.get() >= 20, "20 runs");
+        assertThat(task.periodNanos()).isEqualTo(MS);
+        assertThat(task.isCancelled()).isFalse();
+        LatenessStats stats = scheduler.latenessSnapshot();
+        assertThat(stats.runs()).isGreaterThanOrEqualTo(20);
+        assertThat(stats.p50Nanos()).isBetween(0L, stats.maxNanos());
+        assertThat(stats.p99Nanos()).isBetween(stats.p50Nanos(), stats.maxNanos());
+        scheduler.resetLateness();
+        assertThat(scheduler.latenessSnapshot().runs()).isLessThan(stats.runs());
+    }
+
+    @Test
+    void deadlinesAdvanceByThePeriodWithoutDrift() {
+        DeadlineScheduler scheduler = start();
+        int n = 200;
+        AtomicLong firstStart = new AtomicLong();
+        AtomicLong lastStart = new AtomicLong();
+        AtomicLong overrunsBeforeLast = new AtomicLong();
+        AtomicInteger runs = new AtomicInteger();
+        scheduler.schedulePeriodic(MS, 0, () -> {
+            long start = System.nanoTime();
+            int i = runs.getAndIncrement();
+            if (i == 0) {
+                firstStart.set(start);
+            } else if (i == n - 1) {
+                lastStart.set(start);
+                overrunsBeforeLast.set(scheduler.latenessSnapshot().overruns());
+            }
+            // Half a period of work: a schedule keyed by run times would lose 0.5 ms per run.
+            while (System.nanoTime() - start < MS / 2) {
+                Thread.onSpinWait();
+            }
+        });
+        Await.until(WAIT, () -> runs.get() >= n, n + " runs");
+        // Run n-1 starts (n-1 + skipped deadlines) periods after run 0, give or take their lateness;
+        // drift would add at least (n-1) * 0.5 ms = 99.5 ms.
+        long deadlines = n - 1 + overrunsBeforeLast.get();
+        long error = lastStart.get() - firstStart.get() - deadlines * MS;
+        assertThat(Math.abs(error)).isLessThan(40 * MS);
+    }
+
+    @Test
+    void cancelStopsATask() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong cancelledRuns = new AtomicLong();
+        AtomicLong clock = new AtomicLong();
+        PeriodicTask task = scheduler.schedulePeriodic(MS, 0, cancelledRuns::incrementAndGet);
+        scheduler.schedulePeriodic(MS, 0, clock::incrementAndGet);
+        Await.until(WAIT, () -> cancelledRuns.get() >= 5, "5 runs");
+        task.cancel();
+        task.cancel();
+        long atCancel = cancelledRuns.get();
+        long clockAtCancel = clock.get();
+        // The other task is the clock: 20 more of its runs are 20 more deadlines of the cancelled one.
+        Await.until(WAIT, () -> clock.get() >= clockAtCancel + 20, "20 more runs of the other task");
+        assertThat(task.isCancelled()).isTrue();
+        assertThat(cancelledRuns.get()).isLessThanOrEqualTo(atCancel + 1);
+    }
+
+    @Test
+    void aTaskCancelledBeforeItsFirstDeadlineNeverRuns() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong runs = new AtomicLong();
+        AtomicLong clock = new AtomicLong();
+        scheduler.schedulePeriodic(MS, 50 * MS, runs::incrementAndGet).cancel();
+        scheduler.schedulePeriodic(MS, 60 * MS, clock::incrementAndGet);
+        Await.until(WAIT, () -> clock.get() >= 5, "5 runs of the other task");
+        assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void aThousandTasksWithDifferentPeriodsAllRun() {
+        DeadlineScheduler scheduler = start();
+        int n = 1_000;
+        AtomicLongArray runs = new AtomicLongArray(n);
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            scheduler.schedulePeriodic((1 + i % 10) * MS, i * 10_000L, () -> runs.incrementAndGet(id));
+        }
+        Await.until(WAIT, () -> {
+            for (int i = 0; i < n; i++) {
+                if (runs.get(i) < 3) {
+                    return false;
+                }
+            }
+            return true;
+        }, "every task ran 3 times");
+        assertThat(scheduler.latenessSnapshot().runs()).isGreaterThanOrEqualTo(3L * n);
+    }
+
+    @Test
+    void aLateRunSkipsTheMissedDeadlinesInsteadOfCatchingUp() {
+        DeadlineScheduler scheduler = start();
+        AtomicInteger runs = new AtomicInteger();
+        scheduler.schedulePeriodic(MS, 0, () -> {
+            if (runs.getAndIncrement() == 0) {
+                long until = System.nanoTime() + 5_500_000;
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        Await.until(WAIT, () -> runs.get() >= 3, "3 runs");
+        // The first run ended at least 5.5 periods after its deadline: deadlines 1..5 are skipped.
+        assertThat(scheduler.latenessSnapshot().overruns()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void exceptionsAreCountedAndDoNotStopTheScheduler() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong throwing = new AtomicLong();
+        AtomicLong healthy = new AtomicLong();
+        scheduler.schedulePeriodic(MS, 0, () -> {
+            throwing.incrementAndGet();
+            throw new IllegalStateException("task failure for the test");
+        });
+        scheduler.schedulePeriodic(MS, 0, () -> {
+            healthy.incrementAndGet();
+            throw new AssertionError("an Error too");
+        });
+        Await.until(WAIT, () -> throwing.get() >= 10 && healthy.get() >= 10, "10 runs each");
+        assertThat(scheduler.taskFailures()).isGreaterThanOrEqualTo(20);
+        assertThat(scheduler.thread().isAlive()).isTrue();
+    }
+
+    @Test
+    void closeStopsTheThreadAndIsIdempotent() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong runs = new AtomicLong();
+        PeriodicTask task = scheduler.schedulePeriodic(MS, 0, runs::incrementAndGet);
+        Await.until(WAIT, () -> runs.get() >= 3, "3 runs");
+        assertThat(scheduler.close(WAIT)).isTrue();
+        assertThat(scheduler.thread().isAlive()).isFalse();
+        long afterClose = runs.get();
+        scheduler.close();
+        assertThat(scheduler.close(Duration.ZERO)).isTrue();
+        task.cancel();
+        assertThat(runs.get()).isEqualTo(afterClose);
+        assertThat(scheduler.latenessSnapshot().runs()).isEqualTo(afterClose);
+        scheduler.resetLateness();
+        assertThat(scheduler.latenessSnapshot().runs()).isZero();
+        assertThatThrownBy(() -> scheduler.schedulePeriodic(MS, 0, runs::incrementAndGet))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTaskMayCloseItsOwnScheduler() {
+        DeadlineScheduler scheduler = start();
+        AtomicReferenceHolder holder = new AtomicReferenceHolder();
+        scheduler.schedulePeriodic(MS, 0, () -> {
+            holder.stats = scheduler.latenessSnapshot();
+            scheduler.close();
+        });
+        Await.until(WAIT, () -> !scheduler.thread().isAlive(), "scheduler thread ended");
+        assertThat(holder.stats).isNotNull();
+    }
+
+    private static final class AtomicReferenceHolder {
+        volatile LatenessStats stats;
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        DeadlineScheduler scheduler = start();
+        assertThatThrownBy(() -> scheduler.schedulePeriodic(0, 0, () -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> scheduler.schedulePeriodic(MS, -1, () -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadlineScheduler.start("x", Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadlineScheduler.start("x", Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void parkOnlySchedulerAlsoRuns() {
+        DeadlineScheduler scheduler = DeadlineScheduler.start("test-park-only", Duration.ZERO);
+        schedulers.add(scheduler);
+        AtomicLong runs = new AtomicLong();
+        scheduler.schedulePeriodic(MS, 0, runs::incrementAndGet);
+        Await.until(WAIT, () -> runs.get() >= 10, "10 runs");
+    }
+
+    @Test
+    void theHotLoopDoesNotAllocate() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        DeadlineScheduler scheduler = start();
+        AtomicLong runs = new AtomicLong();
+        AtomicLong other = new AtomicLong();
+        scheduler.schedulePeriodic(100_000, 0, runs::incrementAndGet);
+        scheduler.schedulePeriodic(130_000, 0, other::incrementAndGet);
+        long id = scheduler.thread().threadId();
+        Await.until(WAIT, () -> runs.get() >= 2_000, "warm-up runs");
+        long bytesBefore = threads.getThreadAllocatedBytes(id);
+        long runsBefore = runs.get();
+        Await.until(WAIT, () -> runs.get() >= runsBefore + 5_000, "measured runs");
+        long allocated = threads.getThreadAllocatedBytes(id) - bytesBefore;
+        // Zero expected; the slack covers a one-off allocation by the JVM on that thread.
+        assertThat(allocated).as("bytes allocated by the scheduler thread over 5,000 runs")
+                .isLessThan(2_048);
+    }
+}
