@@ -106,6 +106,7 @@ public final class IoConnection implements AutoCloseable {
     private volatile long droppedStale;
     private volatile long droppedWrongPeer;
     private volatile long droppedSize;
+    private volatile long lost;
     private final byte[] latest;
     private int latestLength;
     private boolean haveLatest;
@@ -376,6 +377,12 @@ public final class IoConnection implements AutoCloseable {
             droppedStale++;
             return;
         }
+        if (haveEncap) {
+            long gap = SequenceCounters.delta32(lastEncap, encap) - 1;
+            if (gap > 0) {
+                lost += gap;
+            }
+        }
         haveEncap = true;
         lastEncap = encap;
         lastValidNanos = System.nanoTime();
@@ -409,7 +416,7 @@ public final class IoConnection implements AutoCloseable {
     }
 
     public IoStats stats() {
-        return new IoStats(sent, sendErrors, received, delivered, droppedStale, droppedWrongPeer, droppedSize,
+        return new IoStats(sent, sendErrors, received, delivered, droppedStale, droppedWrongPeer, droppedSize, lost,
                 latePackets, missedDeadlines, maxLatenessNanos);
     }
 

@@ -42,41 +42,45 @@ import java.util.function.Function;
  * A scripted I/O target on loopback built from the wire codecs: answers RegisterSession,
  * Forward_Open (by {@link #onForwardOpen}, default: accept with an O->T Sockaddr item naming its
  * UDP port) and Forward_Close, records what it was sent, queues received O->T frames and sends
- * T->O frames on demand.
+ * T->O frames on demand, or one T->O frame per O->T frame in echo mode. Public for the CLI tests
+ * (scanner test-jar).
  */
-final class FakeIoTarget implements AutoCloseable {
-    static final long OT_ID = 0x2607_0013L;
+public final class FakeIoTarget implements AutoCloseable {
+    public static final long OT_ID = 0x2607_0013L;
 
-    record Received(IoFrame frame, long nanos) {
+    public record Received(IoFrame frame, long nanos) {
     }
 
-    record OpenRequest(ForwardOpenRequest request, List<CpfItem> items) {
+    public record OpenRequest(ForwardOpenRequest request, List<CpfItem> items) {
     }
 
     private final ServerSocket server;
     private final DatagramSocket udp;
     private final Thread tcpThread;
     private final Thread udpThread;
-    final List<OpenRequest> opens = new CopyOnWriteArrayList<>();
-    final List<ForwardCloseRequest> closes = new CopyOnWriteArrayList<>();
-    final BlockingQueue<Received> oToT = new LinkedBlockingQueue<>();
-    volatile Function<ForwardOpenRequest, MessageRouterResponse> onForwardOpen = this::accept;
-    volatile boolean classOne = true;
-    volatile boolean announcePort = true;
+    public final List<OpenRequest> opens = new CopyOnWriteArrayList<>();
+    public final List<ForwardCloseRequest> closes = new CopyOnWriteArrayList<>();
+    public final BlockingQueue<Received> oToT = new LinkedBlockingQueue<>();
+    public volatile Function<ForwardOpenRequest, MessageRouterResponse> onForwardOpen = this::accept;
+    public volatile boolean classOne = true;
+    public volatile boolean announcePort = true;
+    /** When not negative, every O->T frame is answered with a T->O frame of this many data bytes. */
+    public volatile int echoSize = -1;
+    private long echoSequence;
     private volatile Socket socket;
 
-    FakeIoTarget() throws IOException {
+    public FakeIoTarget() throws IOException {
         server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         tcpThread = Thread.ofPlatform().daemon().name("fake-io-tcp").start(this::serveTcp);
         udpThread = Thread.ofPlatform().daemon().name("fake-io-udp").start(this::serveUdp);
     }
 
-    Target target() {
+    public Target target() {
         return new Target("127.0.0.1", server.getLocalPort(), false);
     }
 
-    int udpPort() {
+    public int udpPort() {
         return udp.getLocalPort();
     }
 
@@ -94,7 +98,7 @@ final class FakeIoTarget implements AutoCloseable {
     }
 
     /** Sends a T->O frame to the originator from this target's UDP socket. */
-    void sendToO(long connectionId, long encapSeq, int cipSeq, byte[] data) throws IOException {
+    public void sendToO(long connectionId, long encapSeq, int cipSeq, byte[] data) throws IOException {
         sendToO(udp, connectionId, encapSeq, cipSeq, data);
     }
 
@@ -114,6 +118,14 @@ final class FakeIoTarget implements AutoCloseable {
                 long now = System.nanoTime();
                 oToT.add(new Received(IoFrame.decode(WireReader.of(Bytes.copyOf(buf, 0, p.getLength()).toArray()), classOne),
                         now));
+                if (echoSize >= 0 && !opens.isEmpty()) {
+                    echoSequence++;
+                    byte[] data = new byte[echoSize];
+                    if (echoSize > 0) {
+                        data[0] = (byte) echoSequence;
+                    }
+                    sendToO(opens.get(opens.size() - 1).request().toConnectionId(), echoSequence, (int) (echoSequence & 0xFFFF), data);
+                }
             } catch (Exception e) {
                 // closed, or a frame we did not expect: the test sees it missing
             }

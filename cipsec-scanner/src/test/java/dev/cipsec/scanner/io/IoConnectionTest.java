@@ -202,6 +202,7 @@ class IoConnectionTest {
             assertThat(s.received()).isEqualTo(3);
             assertThat(s.delivered()).isEqualTo(2);
             assertThat(s.dropped()).isEqualTo(4);
+            assertThat(s.lost()).isEqualTo(3);
         }
     }
 
