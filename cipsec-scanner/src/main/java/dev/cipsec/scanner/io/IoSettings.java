@@ -69,7 +69,9 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
             // Without a sequence count there is nothing to tell a class 0 heartbeat from a lost packet.
             throw new IllegalArgumentException("class 0 is supported for exclusive owner connections only");
         }
-        if (otConnectionSize() > 0xFFFF || toConnectionSize() > 0xFFFF) {
+        // Fields are assigned after the compact constructor: compute from the parameters.
+        int sequence = class0 ? 0 : CLASS1_SEQUENCE;
+        if (sequence + RunIdleHeader.LENGTH + (long) otSize > 0xFFFF || sequence + (long) toSize > 0xFFFF) {
             throw new IllegalArgumentException("connection sizes above 65535 bytes");
         }
     }
