@@ -26,14 +26,25 @@ import java.util.Objects;
  * @param maxCpfItems              CPF items accepted in one request (default 8)
  * @param maxPendingUdpReplies     delayed ListIdentity replies waiting to be sent (default 64); requests beyond
  *                                 it are dropped, which bounds reflection through us
+ * @param maxIoConnections         class 0/1 I/O connections on the device (default 32); Forward_Open beyond it
+ *                                 is refused with 0x0113
+ * @param maxIoConnectionsPerOriginator I/O connections from one originator IP address (default 8), refused
+ *                                 likewise, so one scanner cannot take every slot
+ * @param maxIoPacketSize          largest I/O datagram received or sent (default 1444, the CPF payload of one
+ *                                 unfragmented Ethernet frame); a Forward_Open whose sizes need more is refused
+ *                                 with 0x0109 and larger datagrams are dropped before they are parsed
  */
 public record AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress, int maxSessions, int maxFrameSize,
                             long maxPendingBytes, Duration idleTimeout, Duration frameTimeout, int maxClass3Connections,
-                            int maxCpfItems, int maxPendingUdpReplies) {
+                            int maxCpfItems, int maxPendingUdpReplies, int maxIoConnections,
+                            int maxIoConnectionsPerOriginator, int maxIoPacketSize) {
 
     public static final int MIN_FRAME_SIZE = 24 + 504;
     public static final int MAX_FRAME_SIZE = 24 + 0xFFFF;
     public static final Duration MAX_IDLE_TIMEOUT = Duration.ofSeconds(3600);
+    public static final int DEFAULT_MAX_IO_PACKET_SIZE = 1444;
+    /** Smallest I/O packet limit: the 18-byte frame header, sequence count and run/idle header. */
+    public static final int MIN_IO_PACKET_SIZE = 24;
 
     public AdapterLimits {
         positive(maxTcpConnections, "maxTcpConnections");
@@ -59,6 +70,19 @@ public record AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress,
             throw new IllegalArgumentException("maxCpfItems must be 2..256: " + maxCpfItems);
         }
         positive(maxPendingUdpReplies, "maxPendingUdpReplies");
+        positive(maxIoConnections, "maxIoConnections");
+        positive(maxIoConnectionsPerOriginator, "maxIoConnectionsPerOriginator");
+        if (maxIoPacketSize < MIN_IO_PACKET_SIZE || maxIoPacketSize > 65_507) {
+            throw new IllegalArgumentException("maxIoPacketSize must be " + MIN_IO_PACKET_SIZE + "..65507: " + maxIoPacketSize);
+        }
+    }
+
+    /** The limits without the I/O ones, which take their defaults (the form before class 0/1 I/O existed). */
+    public AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress, int maxSessions, int maxFrameSize,
+                         long maxPendingBytes, Duration idleTimeout, Duration frameTimeout, int maxClass3Connections,
+                         int maxCpfItems, int maxPendingUdpReplies) {
+        this(maxTcpConnections, maxConnectionsPerAddress, maxSessions, maxFrameSize, maxPendingBytes, idleTimeout,
+                frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, 32, 8, DEFAULT_MAX_IO_PACKET_SIZE);
     }
 
     private static void positive(long v, String name) {
@@ -69,36 +93,48 @@ public record AdapterLimits(int maxTcpConnections, int maxConnectionsPerAddress,
 
     public static AdapterLimits defaults() {
         return new AdapterLimits(64, 16, 32, MAX_FRAME_SIZE, 8L << 20, Duration.ofSeconds(120), Duration.ofSeconds(10),
-                32, 8, 64);
+                32, 8, 64, 32, 8, DEFAULT_MAX_IO_PACKET_SIZE);
     }
 
     public AdapterLimits withMaxSessions(int n) {
         return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, n, maxFrameSize, maxPendingBytes, idleTimeout,
-                frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies);
+                frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
     }
 
     public AdapterLimits withTcpConnections(int total, int perAddress) {
         return new AdapterLimits(total, perAddress, maxSessions, maxFrameSize, maxPendingBytes, idleTimeout, frameTimeout,
-                maxClass3Connections, maxCpfItems, maxPendingUdpReplies);
+                maxClass3Connections, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
     }
 
     public AdapterLimits withMaxFrameSize(int n) {
         return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, maxSessions, n, Math.max(maxPendingBytes, n),
-                idleTimeout, frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies);
+                idleTimeout, frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
     }
 
     public AdapterLimits withMaxPendingBytes(long n) {
         return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, maxSessions, maxFrameSize, n, idleTimeout,
-                frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies);
+                frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
     }
 
     public AdapterLimits withTimeouts(Duration idle, Duration frame) {
         return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, maxSessions, maxFrameSize, maxPendingBytes, idle,
-                frame, maxClass3Connections, maxCpfItems, maxPendingUdpReplies);
+                frame, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
     }
 
     public AdapterLimits withMaxClass3Connections(int n) {
         return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, maxSessions, maxFrameSize, maxPendingBytes,
-                idleTimeout, frameTimeout, n, maxCpfItems, maxPendingUdpReplies);
+                idleTimeout, frameTimeout, n, maxCpfItems, maxPendingUdpReplies, maxIoConnections,
+                maxIoConnectionsPerOriginator, maxIoPacketSize);
+    }
+
+    public AdapterLimits withIoLimits(int connections, int perOriginator, int packetSize) {
+        return new AdapterLimits(maxTcpConnections, maxConnectionsPerAddress, maxSessions, maxFrameSize, maxPendingBytes,
+                idleTimeout, frameTimeout, maxClass3Connections, maxCpfItems, maxPendingUdpReplies, connections,
+                perOriginator, packetSize);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.adapter.io.IoListener;
+import dev.cipsec.adapter.io.IoRuntime;
 import dev.cipsec.objects.MessageRouter;
 import dev.cipsec.objects.std.AssemblyInstance;
 import dev.cipsec.objects.std.StandardObjects;
@@ -21,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An EtherNet/IP adapter: the standard objects of a device, an encapsulation listener on TCP
- * (sessions, unconnected and class 3 explicit messaging) and a UDP listener for ListIdentity and
- * ListServices (unicast and broadcast).
+ * (sessions, unconnected and class 3 explicit messaging), a UDP listener for ListIdentity and
+ * ListServices (unicast and broadcast) and, unless disabled, class 0/1 I/O on UDP 2222 ({@link IoRuntime}).
  *
  * <pre>{@code
  * try (CipDevice device = CipDevice.start(DeviceProfile.defaults())) {
@@ -75,7 +77,16 @@ public final class CipDevice implements AutoCloseable {
 
         TcpServer tcp = null;
         UdpEndpoint udp = null;
+        IoRuntime io = null;
         try {
+            IoSettings ios = profile.io();
+            if (ios.enabled()) {
+                io = IoRuntime.start(new IoRuntime.Options(new InetSocketAddress(profile.bindAddress(), ios.port()),
+                        ios.inputOnlyHeartbeat(), ios.listenOnlyHeartbeat(), ios.minRpiMicros(), ios.maxRpiMicros(),
+                        ios.multicastAddress(), limits.maxIoConnections(), limits.maxIoConnectionsPerOriginator(),
+                        limits.maxIoPacketSize()), objects, () -> runtime.cmCounters().connectionTimeout());
+                runtime.io(io);
+            }
             TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
                     .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress());
             tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
@@ -99,11 +110,14 @@ public final class CipDevice implements AutoCloseable {
             if (udp != null) {
                 udp.close();
             }
+            if (io != null) {
+                io.close();
+            }
             scheduler.shutdownNow();
             throw e;
         }
-        LOG.info("device '{}' listening on tcp {}{}", profile.identity().productName(), tcp.localAddress(),
-                udp == null ? "" : ", udp " + udp.localAddress());
+        LOG.info("device '{}' listening on tcp {}{}{}", profile.identity().productName(), tcp.localAddress(),
+                udp == null ? "" : ", udp " + udp.localAddress(), io == null ? "" : ", I/O udp " + io.localAddress());
         return new CipDevice(runtime, tcp, udp, scheduler);
     }
 
@@ -136,6 +150,28 @@ public final class CipDevice implements AutoCloseable {
         return runtime.objects().assembly(id);
     }
 
+    /** The class 0/1 I/O address (the real port when the profile asked for 0), or null when I/O is disabled. */
+    public InetSocketAddress ioAddress() {
+        return runtime.io() == null ? null : runtime.io().localAddress();
+    }
+
+    /** The class 0/1 I/O runtime (connections, counters, listeners), or null when I/O is disabled. */
+    public IoRuntime io() {
+        return runtime.io();
+    }
+
+    /** Open class 0/1 I/O connections right now (0 when I/O is disabled). */
+    public int ioConnectionCount() {
+        return runtime.io() == null ? 0 : runtime.io().connectionCount();
+    }
+
+    /** Registers for I/O connection events; no-op when I/O is disabled. */
+    public void addIoListener(IoListener listener) {
+        if (runtime.io() != null) {
+            runtime.io().addListener(listener);
+        }
+    }
+
     public AdapterStats.Snapshot stats() {
         return runtime.stats().snapshot();
     }
@@ -158,6 +194,9 @@ public final class CipDevice implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (runtime.io() != null) {
+            runtime.io().close();
+        }
         if (udp != null) {
             udp.close();
         }

@@ -1,5 +1,6 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.adapter.io.IoRuntime;
 import dev.cipsec.objects.CipInstance;
 import dev.cipsec.objects.RequestContext;
 import dev.cipsec.wire.buf.Bytes;
@@ -30,10 +31,10 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The Connection Manager's services as far as explicit messaging needs them: Forward_Open and
- * Large_Forward_Open for class 3 connections to the Message Router, Forward_Close, and
- * Unconnected_Send addressed to this device. Class 0/1 I/O connections are refused with 0x0103
- * until the I/O runtime registers itself here.
+ * The Connection Manager's services: Forward_Open and Large_Forward_Open for class 3 connections to
+ * the Message Router and, through {@link IoRuntime}, for class 0/1 I/O connections; Forward_Close
+ * for both; Unconnected_Send addressed to this device. With the I/O port disabled, class 0/1 is
+ * refused with 0x0103.
  */
 final class ConnectionManagerServices {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionManagerServices.class);
@@ -59,6 +60,9 @@ final class ConnectionManagerServices {
         }
         ConnectionTriad triad = fo.triad();
         int transportClass = fo.transportTrigger() & 0x0F;
+        if (transportClass <= 1 && device.io() != null) {
+            return openIo(fo, req, ctx, large);
+        }
         if (transportClass != 3) {
             device.cmCounters().openOtherReject();
             return fail(req, triad, ExtendedStatus.TRANSPORT_TRIGGER_NOT_SUPPORTED);
@@ -104,6 +108,21 @@ final class ConnectionManagerServices {
         return ok.toResponse(large);
     }
 
+    private MessageRouterResponse openIo(ForwardOpenRequest fo, MessageRouterRequest req, RequestContext ctx, boolean large) {
+        IoRuntime.OpenResult result = device.io().forwardOpen(fo, ctx.peer(), ctx.ioItems().request());
+        if (result instanceof IoRuntime.Opened ok) {
+            ok.replyItems().forEach(ctx.ioItems()::addReply);
+            return ok.response().toResponse(large);
+        }
+        ForwardOpenFailure failure = ((IoRuntime.Refused) result).failure();
+        if (failure.extendedStatus() == ExtendedStatus.OUT_OF_CONNECTIONS) {
+            device.cmCounters().openResourceReject();
+        } else {
+            device.cmCounters().openOtherReject();
+        }
+        return failure.toResponse(req.service());
+    }
+
     MessageRouterResponse forwardClose(CipInstance<?> target, MessageRouterRequest req, RequestContext ctx)
             throws CipServiceException {
         device.cmCounters().closeRequest();
@@ -115,6 +134,9 @@ final class ConnectionManagerServices {
             throw new CipServiceException(e.reason().generalStatus(), "malformed Forward_Close: " + e.getMessage());
         }
         Class3Connection c = device.class3().close(fc.triad());
+        if (c == null && device.io() != null && device.io().forwardClose(fc.triad())) {
+            return new ForwardCloseResponse(fc.triad(), Bytes.EMPTY).toResponse();
+        }
         if (c == null) {
             device.cmCounters().closeOtherReject();
             return ForwardOpenFailure.of(fc.triad(), 0, ExtendedStatus.TARGET_CONNECTION_NOT_FOUND).toResponse(req.service());

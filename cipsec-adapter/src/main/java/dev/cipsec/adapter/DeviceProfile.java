@@ -27,9 +27,10 @@ import java.util.Set;
  *                    an explicit choice)
  * @param tcpPort     encapsulation port (default 44818; 0 picks a free port, for tests)
  * @param udpPort     ListIdentity/ListServices port (default 44818; 0 picks a free port, -1 disables UDP)
+ * @param io          class 0/1 I/O: UDP port (default 2222), heartbeat connection points, RPI range
  */
 public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> assemblies, InterfaceConfig interfaceConfig,
-                            InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits) {
+                            InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits, IoSettings io) {
 
     public static final int DEFAULT_PORT = 44818;
 
@@ -39,6 +40,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         Objects.requireNonNull(interfaceConfig, "interfaceConfig");
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(io, "io");
         if (tcpPort < 0 || tcpPort > 0xFFFF) {
             throw new IllegalArgumentException("tcpPort must be 0..65535: " + tcpPort);
         }
@@ -49,6 +51,17 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         if (distinct != assemblies.size()) {
             throw new IllegalArgumentException("assembly instance ids must be unique");
         }
+        for (AssemblyDefinition a : assemblies) {
+            if (a.instanceId() == io.inputOnlyHeartbeat() || a.instanceId() == io.listenOnlyHeartbeat()) {
+                throw new IllegalArgumentException("assembly " + a.instanceId() + " collides with a heartbeat connection point");
+            }
+        }
+    }
+
+    /** A profile with the default I/O settings (the form before class 0/1 I/O existed). */
+    public DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> assemblies, InterfaceConfig interfaceConfig,
+                         InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits) {
+        this(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, IoSettings.defaults());
     }
 
     /** The device the demo and the tests run: a generic communications adapter with three assemblies. */
@@ -60,29 +73,34 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                 InetAddress.getLoopbackAddress(), DEFAULT_PORT, DEFAULT_PORT, AdapterLimits.defaults());
     }
 
-    /** The same profile on ephemeral loopback ports, as tests want it. */
+    /** The same profile on ephemeral loopback ports (I/O too, unless disabled), as tests want it. */
     public DeviceProfile onEphemeralPorts() {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, InetAddress.getLoopbackAddress(), 0, 0, limits);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, InetAddress.getLoopbackAddress(), 0, 0, limits,
+                io.enabled() ? io.withPort(0) : io);
+    }
+
+    public DeviceProfile withIo(IoSettings settings) {
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, settings);
     }
 
     public DeviceProfile withIdentity(DeviceIdentity id) {
-        return new DeviceProfile(id, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits);
+        return new DeviceProfile(id, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io);
     }
 
     public DeviceProfile withAssemblies(List<AssemblyDefinition> list) {
-        return new DeviceProfile(identity, list, interfaceConfig, bindAddress, tcpPort, udpPort, limits);
+        return new DeviceProfile(identity, list, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io);
     }
 
     public DeviceProfile withBinding(InetAddress address, int tcp, int udp) {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, address, tcp, udp, limits);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, address, tcp, udp, limits, io);
     }
 
     public DeviceProfile withLimits(AdapterLimits l) {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, l);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, l, io);
     }
 
     public DeviceProfile withInterfaceConfig(InterfaceConfig c) {
-        return new DeviceProfile(identity, assemblies, c, bindAddress, tcpPort, udpPort, limits);
+        return new DeviceProfile(identity, assemblies, c, bindAddress, tcpPort, udpPort, limits, io);
     }
 
     public static DeviceProfile load(Path file) throws IOException {
@@ -101,17 +119,20 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
      *   "assemblies": [ { "id": 100, "size": 32, "kind": "input" },
      *                   { "id": 150, "size": 32, "kind": "output" },
      *                   { "id": 151, "size": 10, "kind": "configuration" } ],
-     *   "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818 },
+     *   "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818, "ioPort": 2222 },
+     *   "io":         { "inputOnlyHeartbeat": 152, "listenOnlyHeartbeat": 153, "minRpiMicros": 1000,
+     *                   "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0" },
      *   "interface":  { "ip": "192.168.1.10", "netmask": "255.255.255.0", "gateway": "192.168.1.1",
      *                   "nameServer1": "", "nameServer2": "", "domain": "", "hostName": "adapter1" },
      *   "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
      *                   "maxFrameSize": 65559, "maxPendingBytes": 8388608, "idleTimeoutSeconds": 120,
-     *                   "frameTimeoutSeconds": 10, "maxClass3Connections": 32 } }
+     *                   "frameTimeoutSeconds": 10, "maxClass3Connections": 32, "maxIoConnections": 32,
+     *                   "maxIoConnectionsPerOriginator": 8, "maxIoPacketSize": 1444 } }
      * }</pre>
      */
     public static DeviceProfile fromJson(String text) {
         Map<String, Object> root = object(Json.parse(text), "profile");
-        keys(root, "profile", Set.of("identity", "assemblies", "network", "interface", "limits"));
+        keys(root, "profile", Set.of("identity", "assemblies", "network", "interface", "limits", "io"));
         DeviceProfile d = defaults();
 
         DeviceIdentity id = d.identity;
@@ -164,9 +185,10 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         InetAddress bind = d.bindAddress;
         int tcp = d.tcpPort;
         int udp = d.udpPort;
+        int ioPort = d.io.port();
         if (root.containsKey("network")) {
             Map<String, Object> m = object(root.get("network"), "network");
-            keys(m, "network", Set.of("bind", "tcpPort", "udpPort"));
+            keys(m, "network", Set.of("bind", "tcpPort", "udpPort", "ioPort"));
             if (m.containsKey("bind")) {
                 String b = string(m.get("bind"), "network.bind");
                 try {
@@ -177,6 +199,31 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
             }
             tcp = intNumber(m.getOrDefault("tcpPort", tcp), "network.tcpPort");
             udp = intNumber(m.getOrDefault("udpPort", udp), "network.udpPort");
+            ioPort = intNumber(m.getOrDefault("ioPort", ioPort), "network.ioPort");
+        }
+
+        IoSettings io = d.io.withPort(ioPort);
+        if (root.containsKey("io")) {
+            Map<String, Object> m = object(root.get("io"), "io");
+            keys(m, "io", Set.of("inputOnlyHeartbeat", "listenOnlyHeartbeat", "minRpiMicros", "maxRpiMicros", "multicastAddress"));
+            java.net.Inet4Address mcast = io.multicastAddress();
+            if (m.containsKey("multicastAddress")) {
+                String a = string(m.get("multicastAddress"), "io.multicastAddress");
+                try {
+                    if (!(InetAddress.getByName(a) instanceof java.net.Inet4Address v4)) {
+                        throw new IllegalArgumentException("io.multicastAddress must be IPv4: " + a);
+                    }
+                    mcast = v4;
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("io.multicastAddress is not an address: " + a);
+                }
+            }
+            io = new IoSettings(ioPort,
+                    intNumber(m.getOrDefault("inputOnlyHeartbeat", io.inputOnlyHeartbeat()), "io.inputOnlyHeartbeat"),
+                    intNumber(m.getOrDefault("listenOnlyHeartbeat", io.listenOnlyHeartbeat()), "io.listenOnlyHeartbeat"),
+                    number(m.getOrDefault("minRpiMicros", io.minRpiMicros()), "io.minRpiMicros"),
+                    number(m.getOrDefault("maxRpiMicros", io.maxRpiMicros()), "io.maxRpiMicros"),
+                    mcast);
         }
 
         InterfaceConfig ifc = d.interfaceConfig;
@@ -197,7 +244,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
             Map<String, Object> m = object(root.get("limits"), "limits");
             keys(m, "limits", Set.of("maxTcpConnections", "maxConnectionsPerAddress", "maxSessions", "maxFrameSize",
                     "maxPendingBytes", "idleTimeoutSeconds", "frameTimeoutSeconds", "maxClass3Connections", "maxCpfItems",
-                    "maxPendingUdpReplies"));
+                    "maxPendingUdpReplies", "maxIoConnections", "maxIoConnectionsPerOriginator", "maxIoPacketSize"));
             l = new AdapterLimits(
                     intNumber(m.getOrDefault("maxTcpConnections", l.maxTcpConnections()), "limits.maxTcpConnections"),
                     intNumber(m.getOrDefault("maxConnectionsPerAddress", l.maxConnectionsPerAddress()), "limits.maxConnectionsPerAddress"),
@@ -208,9 +255,13 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                     Duration.ofSeconds(number(m.getOrDefault("frameTimeoutSeconds", l.frameTimeout().toSeconds()), "limits.frameTimeoutSeconds")),
                     intNumber(m.getOrDefault("maxClass3Connections", l.maxClass3Connections()), "limits.maxClass3Connections"),
                     intNumber(m.getOrDefault("maxCpfItems", l.maxCpfItems()), "limits.maxCpfItems"),
-                    intNumber(m.getOrDefault("maxPendingUdpReplies", l.maxPendingUdpReplies()), "limits.maxPendingUdpReplies"));
+                    intNumber(m.getOrDefault("maxPendingUdpReplies", l.maxPendingUdpReplies()), "limits.maxPendingUdpReplies"),
+                    intNumber(m.getOrDefault("maxIoConnections", l.maxIoConnections()), "limits.maxIoConnections"),
+                    intNumber(m.getOrDefault("maxIoConnectionsPerOriginator", l.maxIoConnectionsPerOriginator()),
+                            "limits.maxIoConnectionsPerOriginator"),
+                    intNumber(m.getOrDefault("maxIoPacketSize", l.maxIoPacketSize()), "limits.maxIoPacketSize"));
         }
-        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l);
+        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l, io);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package dev.cipsec.adapter;
 
+import dev.cipsec.adapter.io.IoRuntime;
 import dev.cipsec.objects.MessageRouter;
 import dev.cipsec.objects.RequestContext;
 import dev.cipsec.objects.std.ConnectionManagerObject;
@@ -35,6 +36,7 @@ final class DeviceRuntime {
     private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
     private final CmCounters cmCounters;
     private volatile int tcpPort;
+    private volatile IoRuntime io;
 
     DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
         this.profile = profile;
@@ -79,6 +81,15 @@ final class DeviceRuntime {
 
     CmCounters cmCounters() {
         return cmCounters;
+    }
+
+    /** The class 0/1 runtime, or null when the I/O port is disabled. */
+    IoRuntime io() {
+        return io;
+    }
+
+    void io(IoRuntime runtime) {
+        this.io = runtime;
     }
 
     void tcpPort(int port) {
@@ -160,9 +171,10 @@ final class DeviceRuntime {
         return CpfPacket.of(item).toBytes();
     }
 
-    /** ListServices: CIP over TCP. Class 0/1 over UDP is not offered until the I/O runtime exists. */
+    /** ListServices: CIP over TCP, and class 0/1 over UDP when the I/O port is enabled (0x0120, as OpENer). */
     Bytes listServicesData() {
-        return CpfPacket.of(ListServicesItem.communications(ListServicesItem.CAP_CIP_TCP)).toBytes();
+        int caps = ListServicesItem.CAP_CIP_TCP | (profile.io().enabled() ? ListServicesItem.CAP_CIP_UDP_CLASS01 : 0);
+        return CpfPacket.of(ListServicesItem.communications(caps)).toBytes();
     }
 
     private static long toU32(Inet4Address a) {

@@ -13,7 +13,9 @@ import dev.cipsec.wire.buf.WireWriter;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.cpf.ConnectedAddressItem;
 import dev.cipsec.wire.cpf.ConnectedDataItem;
+import dev.cipsec.wire.cpf.CpfItem;
 import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.cpf.SockaddrItem;
 import dev.cipsec.wire.cpf.NullAddressItem;
 import dev.cipsec.wire.cpf.UnconnectedDataItem;
 import dev.cipsec.wire.encap.EncapsulationCommand;
@@ -32,6 +34,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -301,6 +305,7 @@ final class EncapsulationHandler implements ConnectionHandler {
                 return;
             }
             int start = data.position();
+            List<SockaddrItem> ioItems = List.of();
             WireReader mr;
             try {
                 mr = RrData.unconnectedData(data, limits.maxCpfItems());
@@ -314,17 +319,35 @@ final class EncapsulationHandler implements ConnectionHandler {
                     return;
                 }
                 CpfPacket cpf = rr.cpf();
-                if (rr.interfaceHandle() != RrData.CIP_INTERFACE || cpf.size() != 2
-                        || !(cpf.get(0) instanceof NullAddressItem) || !(cpf.get(1) instanceof UnconnectedDataItem item)) {
+                if (rr.interfaceHandle() != RrData.CIP_INTERFACE || cpf.size() < 2
+                        || !(cpf.get(0) instanceof NullAddressItem) || !(cpf.get(1) instanceof UnconnectedDataItem item)
+                        || !onlySockaddrItemsAfter(cpf)) {
                     device.stats().malformedRequests.increment();
                     reply(h, session, EncapsulationStatus.INCORRECT_DATA, Bytes.EMPTY);
                     return;
                 }
                 mr = WireReader.of(item.data().toArray());
+                if (cpf.size() > 2) {
+                    // A class 0/1 Forward_Open names the originator's receive port this way (reference §1.5).
+                    ioItems = cpf.all(SockaddrItem.class);
+                }
             }
             device.stats().unconnectedRequests.increment();
             RequestContext ctx = RequestContext.plain(connection.peer(), session);
+            if (!ioItems.isEmpty()) {
+                ctx = ctx.withIoItems(ioItems);
+            }
             MessageRouterResponse response = device.dispatch(mr, ctx);
+            List<SockaddrItem> replyItems = ctx.ioItems().reply();
+            if (!replyItems.isEmpty()) {
+                List<CpfItem> items = new ArrayList<>(2 + replyItems.size());
+                items.add(NullAddressItem.INSTANCE);
+                items.add(new UnconnectedDataItem(response.toBytes()));
+                items.addAll(replyItems);
+                reply(h, session, EncapsulationStatus.SUCCESS, new RrData(RrData.CIP_INTERFACE, 0, new CpfPacket(items)).toBytes());
+                runAfterReply(ctx);
+                return;
+            }
             int mrLength = response.encodedLength();
             int dataLength = RrData.UNCONNECTED_OVERHEAD + mrLength;
             int total = EncapsulationHeader.SIZE + dataLength;
@@ -338,6 +361,15 @@ final class EncapsulationHandler implements ConnectionHandler {
             out.write(tx, 0, total);
             out.flush();
             runAfterReply(ctx);
+        }
+
+        private static boolean onlySockaddrItemsAfter(CpfPacket cpf) {
+            for (int i = 2; i < cpf.size(); i++) {
+                if (!(cpf.get(i) instanceof SockaddrItem)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void sendUnitData(EncapsulationPacket p) throws IOException {

@@ -204,11 +204,12 @@ class Class3ConnectionTest {
     }
 
     @Test
-    void class1ForwardOpenIsRefusedWithTransportTriggerNotSupported() throws IOException {
+    void class1ForwardOpenToTheMessageRouterIsAnInvalidApplicationPath() throws IOException {
+        // Class 1 goes to the I/O runtime, which wants assembly connection points (class 4), not 20 02 24 01.
         try (RawClient c = RawClient.connect(device.tcpAddress())) {
             c.registerSession();
             assertConnectionFailure(c.unconnected(forwardOpen(false, 5, 0x01, 10_000, 0).toRequest()),
-                    ServiceCodes.FORWARD_OPEN, ExtendedStatus.TRANSPORT_TRIGGER_NOT_SUPPORTED);
+                    ServiceCodes.FORWARD_OPEN, ExtendedStatus.INVALID_APPLICATION_PATH);
             assertThat(device.class3ConnectionCount()).isZero();
         }
     }

@@ -95,7 +95,8 @@ class DiscoveryUdpTest {
             assertThat(reply.header().senderContext()).isEqualTo(req.header().senderContext());
             CpfPacket cpf = CpfPacket.decode(WireReader.of(reply.data().toArray()));
             ListServicesItem item = (ListServicesItem) cpf.get(0);
-            assertThat(item.capabilityFlags()).isEqualTo(0x0020);
+            // CIP over TCP (0x0020) and class 0/1 over UDP (0x0100): the I/O port is enabled by default.
+            assertThat(item.capabilityFlags()).isEqualTo(0x0120);
             assertThat(item.name()).isEqualTo("Communications");
             assertThat(item.version()).isEqualTo(1);
         }

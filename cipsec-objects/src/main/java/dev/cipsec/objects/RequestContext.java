@@ -1,5 +1,7 @@
 package dev.cipsec.objects;
 
+import dev.cipsec.wire.cpf.SockaddrItem;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -20,9 +22,11 @@ import java.util.Objects;
  * @param connectionId   O→T connection id of a class 3 connection, or -1 for unconnected messages
  * @param peerIdentity   authenticated identity of the peer (certificate subject or PSK identity), "" if none
  * @param afterReply     actions to run after the reply has been sent
+ * @param ioItems        Sockaddr Info items that came with the request's CPF and those the reply must carry
+ *                       (class 0/1 Forward_Open, reference §1.5)
  */
 public record RequestContext(InetSocketAddress peer, boolean secure, long sessionHandle, long connectionId,
-                             String peerIdentity, AfterReply afterReply) {
+                             String peerIdentity, AfterReply afterReply, IoItems ioItems) {
 
     public static final long UNCONNECTED = -1;
 
@@ -30,12 +34,24 @@ public record RequestContext(InetSocketAddress peer, boolean secure, long sessio
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(peerIdentity, "peerIdentity");
         Objects.requireNonNull(afterReply, "afterReply");
+        Objects.requireNonNull(ioItems, "ioItems");
         if (sessionHandle < 0 || sessionHandle > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("session handle out of UDINT range: " + sessionHandle);
         }
         if (connectionId < UNCONNECTED || connectionId > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("connection id out of range: " + connectionId);
         }
+    }
+
+    /** A context whose request carried no Sockaddr Info items. */
+    public RequestContext(InetSocketAddress peer, boolean secure, long sessionHandle, long connectionId,
+                          String peerIdentity, AfterReply afterReply) {
+        this(peer, secure, sessionHandle, connectionId, peerIdentity, afterReply, new IoItems(List.of()));
+    }
+
+    /** The same context with the request's Sockaddr Info items. */
+    public RequestContext withIoItems(List<SockaddrItem> requestItems) {
+        return new RequestContext(peer, secure, sessionHandle, connectionId, peerIdentity, afterReply, new IoItems(requestItems));
     }
 
     /** An unconnected request over plain TCP. */
@@ -100,6 +116,36 @@ public record RequestContext(InetSocketAddress peer, boolean secure, long sessio
         @Override
         public synchronized String toString() {
             return "AfterReply[" + actions.size() + "]";
+        }
+    }
+
+    /**
+     * The Sockaddr Info items of a SendRRData request, and the ones the service adds to its reply
+     * (the transport appends them after the Unconnected Data item). Thread-safe.
+     */
+    public static final class IoItems {
+        private final List<SockaddrItem> request;
+        private final List<SockaddrItem> reply = new ArrayList<>(0);
+
+        public IoItems(List<SockaddrItem> request) {
+            this.request = List.copyOf(request);
+        }
+
+        public List<SockaddrItem> request() {
+            return request;
+        }
+
+        public synchronized void addReply(SockaddrItem item) {
+            reply.add(Objects.requireNonNull(item, "item"));
+        }
+
+        public synchronized List<SockaddrItem> reply() {
+            return List.copyOf(reply);
+        }
+
+        @Override
+        public synchronized String toString() {
+            return "IoItems[request=" + request + ", reply=" + reply + "]";
         }
     }
 }
