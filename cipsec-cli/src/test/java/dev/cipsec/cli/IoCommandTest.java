@@ -46,7 +46,7 @@ class IoCommandTest {
     void jsonSummaryCountsBothDirectionsAndClosesTheConnection() {
         target.echoSize = 4;
         MainTest.Run r = run("io", address(), "--rpi", "10ms", "--in", "4", "--out", "8", "--duration", "400ms",
-                "--local-port", "0", "--json");
+                "--local-port", "0", "--multiplier", "4", "--json");
         assertThat(r.exit()).as(r.err()).isEqualTo(Main.OK);
         Map<String, Object> json = r.json();
         assertThat(json).containsEntry("application_type", "exclusive_owner").containsEntry("timed_out", false)
@@ -63,7 +63,7 @@ class IoCommandTest {
     @Test
     void liveStatusLinesThenASummaryLine() {
         target.echoSize = 32;
-        MainTest.Run r = run("io", address(), "--rpi", "20ms", "--duration", "2.2s", "--local-port", "0");
+        MainTest.Run r = run("io", address(), "--rpi", "20ms", "--duration", "2.2s", "--local-port", "0", "--multiplier", "4");
         assertThat(r.exit()).as(r.err()).isEqualTo(Main.OK);
         assertThat(r.err().lines().filter(l -> l.contains(" out ") && l.contains(" in ")).count()).isGreaterThanOrEqualTo(2);
         assertThat(r.out()).contains("out ").contains("lost 0").endsWith("closed" + System.lineSeparator());
@@ -72,7 +72,7 @@ class IoCommandTest {
     @Test
     void inputOnlyUsesTheHeartbeatPoint() {
         target.echoSize = 32;
-        MainTest.Run r = run("io", address(), "--input-only", "--duration", "100ms", "--local-port", "0", "--json");
+        MainTest.Run r = run("io", address(), "--input-only", "--duration", "100ms", "--local-port", "0", "--multiplier", "4", "--json");
         assertThat(r.exit()).as(r.err()).isEqualTo(Main.OK);
         assertThat(r.json()).containsEntry("application_type", "input_only").containsEntry("ot_size", 6L);
         assertThat(target.opens.get(0).request().connectionPath().toBytes().toHex()).contains("2c98");

@@ -47,8 +47,9 @@ class IoConnectionTest {
         target.close();
     }
 
+    /** A generous timeout (x64) so a loaded machine does not end a connection a test still uses. */
     private static IoSettings.Builder settings() {
-        return IoSettings.builder().rpi(Duration.ofMillis(10)).localPort(0);
+        return IoSettings.builder().rpi(Duration.ofMillis(10)).localPort(0).timeoutMultiplier(4);
     }
 
     private IoConnection open(IoSettings s) throws Exception {
@@ -151,7 +152,8 @@ class IoConnectionTest {
                 idle = nextOtoT();
             } while (RunIdleHeader.isRun(RunIdleHeader.read(idle.frame().data().toArray(), 0)));
             assertThat(idle.frame().cipSequence()).isEqualTo((before + 1) & 0xFFFF);
-            assertThat(c.stats().sent()).isGreaterThanOrEqualTo(22);
+            // The counter moves after the send returns, so the last frame seen may not be counted yet.
+            assertThat(c.stats().sent()).isGreaterThanOrEqualTo(21);
             assertThat(c.stats().sendErrors()).isZero();
         }
     }
@@ -233,7 +235,7 @@ class IoConnectionTest {
                 closed.countDown();
             }
         };
-        IoConnection c = runtime.open(client, settings().build(), null, listener);
+        IoConnection c = runtime.open(client, settings().timeoutMultiplier(0).build(), null, listener);
         long opened = System.nanoTime();
         assertThat(timedOut.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(System.nanoTime() - opened).isGreaterThanOrEqualTo(40_000_000L);

@@ -64,7 +64,7 @@ class ScannerAdapterIoTest {
         byte[] input = pattern(32, 1);
         device.assembly(100).write(Bytes.of(input));
         AtomicReference<byte[]> lastCallback = new AtomicReference<>();
-        IoConnection c = runtime.open(client, IoSettings.builder().rpi(Duration.ofMillis(10)).localPort(0).build(),
+        IoConnection c = runtime.open(client, IoSettings.builder().rpi(Duration.ofMillis(10)).localPort(0).timeoutMultiplier(3).build(),
                 (buf, off, len) -> lastCallback.set(Arrays.copyOfRange(buf, off, off + len)), null);
         byte[] output = pattern(32, 50);
         c.setOutput(output);
@@ -90,7 +90,7 @@ class ScannerAdapterIoTest {
         byte[] input = pattern(32, 3);
         device.assembly(100).write(Bytes.of(input));
         try (IoConnection c = runtime.open(client, IoSettings.builder().inputOnly(152).rpi(Duration.ofMillis(10))
-                .localPort(0).build(), null, null)) {
+                .localPort(0).timeoutMultiplier(3).build(), null, null)) {
             await(() -> c.latestInput().map(v -> Arrays.equals(v, input)).orElse(false), "T->O data");
             assertThat(c.timedOut()).isFalse();
         }
