@@ -12,7 +12,9 @@ import dev.cipsec.wire.cip.MessageRouterRequest;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.cip.ServiceCodes;
 import dev.cipsec.wire.cm.UnconnectedSendRequest;
+import dev.cipsec.wire.cpf.CpfItem;
 import dev.cipsec.wire.cpf.CpfPacket;
+import dev.cipsec.wire.cpf.NullAddressItem;
 import dev.cipsec.wire.cpf.ListServicesItem;
 import dev.cipsec.wire.cpf.UnconnectedDataItem;
 import dev.cipsec.wire.encap.EncapsulationCommand;
@@ -28,9 +30,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -105,6 +110,16 @@ public final class CipClient implements AutoCloseable {
 
     public ClientOptions options() {
         return options;
+    }
+
+    /** The target's end of the TCP connection: I/O connections send O->T datagrams to its address. */
+    public InetSocketAddress peerAddress() {
+        return connection.peer();
+    }
+
+    /** This end of the TCP connection. */
+    public InetSocketAddress localAddress() {
+        return connection.local();
     }
 
     /** The session handle the target assigned, 0 before RegisterSession. */
@@ -225,6 +240,56 @@ public final class CipClient implements AutoCloseable {
             return response;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A Message Router reply with the CPF items that came after its Unconnected Data item.
+     *
+     * @param extraItems the reply's items other than the Null Address and Unconnected Data items, in order
+     */
+    public record ItemsReply(MessageRouterResponse response, List<CpfItem> extraItems) {
+        public ItemsReply {
+            Objects.requireNonNull(response, "response");
+            extraItems = List.copyOf(extraItems);
+        }
+    }
+
+    /**
+     * Sends one unconnected request with {@code extraItems} after the Unconnected Data item (e.g.
+     * the Sockaddr Info items of a Forward_Open for I/O) and returns the reply with the items the
+     * target added. This is the slow path: it builds the CPF list as records; {@link #send} stays
+     * the allocation-light path for plain requests.
+     */
+    public ItemsReply sendWithItems(MessageRouterRequest request, List<? extends CpfItem> extraItems) throws IOException {
+        requireSession();
+        List<CpfItem> items = new ArrayList<>(2 + extraItems.size());
+        items.add(NullAddressItem.INSTANCE);
+        items.add(new UnconnectedDataItem(request.toBytes()));
+        items.addAll(extraItems);
+        RrData rr = new RrData(RrData.CIP_INTERFACE, timeoutSeconds(), new CpfPacket(items));
+        if (rr.encodedLength() > 0xFFFF) {
+            throw new IllegalArgumentException("encapsulation data longer than 65535 bytes: " + rr.encodedLength());
+        }
+        EncapsulationPacket reply = exchange(EncapsulationCommand.SEND_RR_DATA, session, rr.toBytes(), true);
+        try {
+            CpfPacket cpf = RrData.decode(WireReader.of(reply.data().toArray())).cpf();
+            UnconnectedDataItem data = cpf.first(UnconnectedDataItem.class)
+                    .orElseThrow(() -> new IOException("SendRRData reply from " + target + " has no unconnected data item"));
+            MessageRouterResponse response = MessageRouterResponse.decode(WireReader.of(data.data().toArray()));
+            if (response.service() != request.service()) {
+                throw new IOException(String.format("reply service 0x%02X does not answer request service 0x%02X",
+                        response.service(), request.service()));
+            }
+            List<CpfItem> extra = new ArrayList<>();
+            for (CpfItem item : cpf.items()) {
+                if (!(item instanceof NullAddressItem) && item != data) {
+                    extra.add(item);
+                }
+            }
+            return new ItemsReply(response, extra);
+        } catch (WireFormatException e) {
+            throw new IOException("malformed SendRRData reply from " + target + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,207 @@
+package dev.cipsec.cli;
+
+import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.Target;
+import dev.cipsec.scanner.io.IoConnection;
+import dev.cipsec.scanner.io.IoListener;
+import dev.cipsec.scanner.io.IoRuntime;
+import dev.cipsec.scanner.io.IoSettings;
+import dev.cipsec.scanner.io.IoStats;
+import dev.cipsec.transport.sched.LatenessStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "io", mixinStandardHelpOptions = true,
+        description = {"Open a class 1 I/O connection (Forward_Open) and run it: a status line about once a second,",
+                "a summary at the end. Exit code 3 if the connection timed out."})
+final class IoCommand implements Callable<Integer> {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(us|ms|s|m)?");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    String target;
+
+    @Option(names = "--rpi", paramLabel = "TIME", defaultValue = "10ms",
+            description = "Requested packet interval both ways, e.g. 10ms, 500us, 1s (default: ${DEFAULT-VALUE}).")
+    String rpi;
+
+    @Option(names = "--in", paramLabel = "BYTES", defaultValue = "32", description = "T->O (input) data bytes (default: ${DEFAULT-VALUE}).")
+    int in;
+
+    @Option(names = "--out", paramLabel = "BYTES", defaultValue = "32",
+            description = "O->T (output) data bytes; 0 with --input-only/--listen-only (default: ${DEFAULT-VALUE}).")
+    int out;
+
+    @Option(names = "--config-point", paramLabel = "ID", defaultValue = "151", description = "Configuration assembly (default: ${DEFAULT-VALUE}).")
+    int configPoint;
+
+    @Option(names = "--out-point", paramLabel = "ID",
+            description = "O->T connection point (default 150; the heartbeat point 152 input-only, 153 listen-only).")
+    Integer outPoint;
+
+    @Option(names = "--in-point", paramLabel = "ID", defaultValue = "100", description = "T->O connection point (default: ${DEFAULT-VALUE}).")
+    int inPoint;
+
+    @Option(names = "--input-only", description = "Input-only connection (O->T heartbeats).")
+    boolean inputOnly;
+
+    @Option(names = "--listen-only", description = "Listen-only connection (O->T heartbeats; needs an owner).")
+    boolean listenOnly;
+
+    @Option(names = "--multiplier", paramLabel = "0..7", defaultValue = "0",
+            description = "Timeout multiplier: the connection times out after RPI x (4 << N) without input (default: ${DEFAULT-VALUE}).")
+    int multiplier;
+
+    @Option(names = "--multicast", description = "Ask for a multicast T->O connection.")
+    boolean multicast;
+
+    @Option(names = "--local-port", paramLabel = "PORT", defaultValue = "2222",
+            description = "Local UDP port for T->O; 0 picks one (default: ${DEFAULT-VALUE}).")
+    int localPort;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", description = "How long to run (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Mixin
+    ClientOptionsMixin common;
+
+    static Duration parseDuration(String text, String option) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(option + ": not a duration (e.g. 10ms, 500us, 2s): " + text);
+        }
+        double v = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        double nanos = v * switch (unit) {
+            case "us" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            default -> 60e9;
+        };
+        if (nanos < 1e3 || nanos > 1e13) {
+            throw new IllegalArgumentException(option + " out of range: " + text);
+        }
+        return Duration.ofNanos((long) nanos);
+    }
+
+    IoSettings settings() {
+        if (inputOnly && listenOnly) {
+            throw new IllegalArgumentException("--input-only and --listen-only exclude each other");
+        }
+        IoSettings.Builder b = IoSettings.builder().rpi(parseDuration(rpi, "--rpi")).configPoint(configPoint)
+                .toPoint(inPoint).toSize(in).timeoutMultiplier(multiplier).multicast(multicast).localPort(localPort);
+        if (inputOnly) {
+            b.inputOnly(outPoint == null ? 152 : outPoint);
+        } else if (listenOnly) {
+            b.listenOnly(outPoint == null ? 153 : outPoint);
+        } else {
+            b.otPoint(outPoint == null ? 150 : outPoint).otSize(out);
+        }
+        return b.build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        IoSettings settings = settings();
+        Duration runFor = parseDuration(duration, "--duration");
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        CountDownLatch ended = new CountDownLatch(1);
+        IoListener listener = new IoListener() {
+            @Override
+            public void closed(IoConnection connection) {
+                ended.countDown();
+            }
+        };
+        try (IoRuntime runtime = IoRuntime.create("cipsec-io");
+             CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+            IoConnection conn = runtime.open(client, settings, null, listener);
+            long start = System.nanoTime();
+            long end = start + runFor.toNanos();
+            try {
+                while (true) {
+                    long left = end - System.nanoTime();
+                    if (left <= 0 || ended.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                    if (!common.json) {
+                        stderr.println(statusLine(conn.stats(), runtime.lateness(), System.nanoTime() - start));
+                        stderr.flush();
+                    }
+                }
+            } finally {
+                conn.close();
+            }
+            Map<String, Object> summary = summary(client, conn, runtime.lateness(), System.nanoTime() - start);
+            if (common.json) {
+                stdout.println(JsonOut.write(summary));
+            } else {
+                stdout.println(statusLine(conn.stats(), runtime.lateness(), System.nanoTime() - start)
+                        + (conn.timedOut() ? "  TIMED OUT" : "  closed"));
+            }
+            if (conn.timedOut()) {
+                stderr.println("cipsec: I/O connection timed out (no input for " + conn.timeoutNanos() / 1_000_000 + " ms)");
+                return Main.IO;
+            }
+            return Main.OK;
+        }
+    }
+
+    private static String statusLine(IoStats s, LatenessStats l, long elapsedNanos) {
+        return String.format("%6.1fs  out %d  in %d (new %d)  lost %d  dropped %d  late %d  missed %d  lateness p99 %.3f ms max %.3f ms",
+                elapsedNanos / 1e9, s.sent(), s.received(), s.delivered(), s.lost(), s.dropped(), s.latePackets(),
+                s.missedDeadlines(), l.p99Nanos() / 1e6, l.maxNanos() / 1e6);
+    }
+
+    private static Map<String, Object> summary(CipClient client, IoConnection c, LatenessStats l, long elapsedNanos) {
+        IoStats s = c.stats();
+        IoSettings cfg = c.settings();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", client.target().toString());
+        m.put("application_type", cfg.applicationType().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("ot_connection_id", String.format("0x%08X", c.otConnectionId()));
+        m.put("to_connection_id", String.format("0x%08X", c.toConnectionId()));
+        m.put("ot_api_us", c.otApiMicros());
+        m.put("to_api_us", c.toApiMicros());
+        m.put("ot_size", cfg.otConnectionSize());
+        m.put("to_size", cfg.toConnectionSize());
+        m.put("seconds", Math.round(elapsedNanos / 1e6) / 1e3);
+        m.put("sent", s.sent());
+        m.put("send_errors", s.sendErrors());
+        m.put("received", s.received());
+        m.put("delivered", s.delivered());
+        m.put("lost", s.lost());
+        Map<String, Object> dropped = new LinkedHashMap<>();
+        dropped.put("stale", s.droppedStale());
+        dropped.put("wrong_peer", s.droppedWrongPeer());
+        dropped.put("size", s.droppedSize());
+        m.put("dropped", dropped);
+        m.put("late_packets", s.latePackets());
+        m.put("missed_deadlines", s.missedDeadlines());
+        Map<String, Object> lateness = new LinkedHashMap<>();
+        lateness.put("p50_us", l.p50Nanos() / 1000);
+        lateness.put("p99_us", l.p99Nanos() / 1000);
+        lateness.put("max_us", l.maxNanos() / 1000);
+        m.put("lateness", lateness);
+        m.put("timed_out", c.timedOut());
+        m.put("latest_input", c.latestInput().map(HexFormat.of()::formatHex).orElse(null));
+        return m;
+    }
+}
