@@ -57,6 +57,7 @@ class DeadlineSchedulerTest {
         AtomicLong lastStart = new AtomicLong();
         AtomicLong overrunsBeforeLast = new AtomicLong();
         AtomicInteger runs = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean recorded = new java.util.concurrent.atomic.AtomicBoolean();
         scheduler.schedulePeriodic(MS, 0, () -> {
             long start = System.nanoTime();
             int i = runs.getAndIncrement();
@@ -65,13 +66,15 @@ class DeadlineSchedulerTest {
             } else if (i == n - 1) {
                 lastStart.set(start);
                 overrunsBeforeLast.set(scheduler.latenessSnapshot().overruns());
+                // Published last: the test thread reads the values only after this.
+                recorded.set(true);
             }
             // Half a period of work: a schedule keyed by run times would lose 0.5 ms per run.
             while (System.nanoTime() - start < MS / 2) {
                 Thread.onSpinWait();
             }
         });
-        Await.until(WAIT, () -> runs.get() >= n, n + " runs");
+        Await.until(WAIT, recorded::get, n + " runs");
         // Run n-1 starts (n-1 + skipped deadlines) periods after run 0, give or take their lateness;
         // drift would add at least (n-1) * 0.5 ms = 99.5 ms.
         long deadlines = n - 1 + overrunsBeforeLast.get();
