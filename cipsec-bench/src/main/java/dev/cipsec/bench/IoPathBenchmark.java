@@ -65,7 +65,7 @@ public class IoPathBenchmark {
 
     private CipDevice device;
     private IoRuntime runtime;
-    private MemoryPort port;
+    MemoryPort port;
     private long otConnectionId;
     private byte[] payload;
     private final byte[] frame = new byte[1500];
@@ -147,6 +147,8 @@ public class IoPathBenchmark {
         /** Written by the scheduler thread only. */
         volatile long sent;
         volatile int lastLength;
+        /** The thread that produces (the scheduler), for per-thread allocation counts. */
+        volatile Thread sender;
 
         MemoryPort(InetSocketAddress local, int max, DatagramReceiver receiver) {
             this.local = local;
@@ -166,6 +168,9 @@ public class IoPathBenchmark {
 
         @Override
         public void send(byte[] buf, int off, int len, InetSocketAddress to) {
+            if (sender == null) {
+                sender = Thread.currentThread();
+            }
             lastLength = len;
             sent = sent + 1;
         }
