@@ -40,7 +40,7 @@ class IoBadDatagramTest {
 
     @AfterEach
     void close() throws Exception {
-        assertThat(device.io().udpStats().handlerFailures()).isZero();
+        assertThat(device.io().transportStats().receiverFailures()).isZero();
         peer.close();
         device.close();
     }

@@ -7,8 +7,9 @@ import dev.cipsec.objects.std.StandardObjects;
 import dev.cipsec.objects.std.TcpIpInterfaceObject;
 import dev.cipsec.transport.sched.DeadlineScheduler;
 import dev.cipsec.transport.sched.PeriodicTask;
-import dev.cipsec.transport.udp.UdpEndpoint;
-import dev.cipsec.transport.udp.UdpStats;
+import dev.cipsec.transport.io.DatagramPort;
+import dev.cipsec.transport.io.DatagramPortStats;
+import dev.cipsec.transport.io.DatagramTransport;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.cm.ConnectionTriad;
@@ -61,6 +62,13 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>I/O connections do not belong to the encapsulation session that opened them: closing the
  *       TCP connection leaves them running until Forward_Close or their timeout.</li>
  * </ul>
+ *
+ * <p>The datagrams travel through a {@link DatagramPort} from the {@link DatagramTransport} given to
+ * {@link #start(Options, StandardObjects, Runnable, DatagramTransport)}: plain UDP by default, and the
+ * connection logic here is the same over any other transport (DTLS). Per packet, neither the
+ * receive path nor the producer allocates: consumed data is copied into the output assembly
+ * ({@link AssemblyInstance#writeFromConnection(byte[], int, int)}), produced data copied out of the
+ * input assembly's current snapshot.
  */
 public final class IoRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IoRuntime.class);
@@ -103,7 +111,7 @@ public final class IoRuntime implements AutoCloseable {
     private final StandardObjects objects;
     private final Runnable timeoutCounter;
     private final DeadlineScheduler scheduler;
-    private final UdpEndpoint endpoint;
+    private final DatagramPort port;
     private final Random random = new SecureRandom();
     private final List<IoListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -124,7 +132,7 @@ public final class IoRuntime implements AutoCloseable {
     private final LongAdder timeouts = new LongAdder();
 
     private IoRuntime(Options options, StandardObjects objects, Runnable timeoutCounter, DeadlineScheduler scheduler,
-                      UdpEndpoint[] endpointHolder) throws IOException {
+                      DatagramTransport transport) throws IOException {
         this.options = options;
         this.objects = objects;
         this.timeoutCounter = timeoutCounter;
@@ -132,19 +140,25 @@ public final class IoRuntime implements AutoCloseable {
         for (int i = 0; i < dropped.length; i++) {
             dropped[i] = new LongAdder();
         }
-        this.endpoint = UdpEndpoint.open(options.bind(), options.maxPacketSize(), this::datagram);
-        endpointHolder[0] = endpoint;
+        this.port = transport.open(options.bind(), options.maxPacketSize(), "cipsec-io", this::datagram);
     }
 
     /**
-     * Binds the I/O port and starts the scheduler.
+     * Binds the I/O port over plain UDP and starts the scheduler.
      *
      * @param timeoutCounter called once per connection timeout (Connection Manager attribute 8)
      */
     public static IoRuntime start(Options options, StandardObjects objects, Runnable timeoutCounter) throws IOException {
+        return start(options, objects, timeoutCounter, DatagramTransport.udp());
+    }
+
+    /** Binds the I/O port with {@code transport} (plain UDP, or a protected one) and starts the scheduler. */
+    public static IoRuntime start(Options options, StandardObjects objects, Runnable timeoutCounter,
+                                  DatagramTransport transport) throws IOException {
+        Objects.requireNonNull(transport, "transport");
         DeadlineScheduler scheduler = DeadlineScheduler.start("cipsec-io-" + options.bind().getPort());
         try {
-            return new IoRuntime(options, objects, timeoutCounter, scheduler, new UdpEndpoint[1]);
+            return new IoRuntime(options, objects, timeoutCounter, scheduler, transport);
         } catch (IOException | RuntimeException e) {
             scheduler.close();
             throw e;
@@ -153,7 +167,7 @@ public final class IoRuntime implements AutoCloseable {
 
     /** The bound I/O address (the real port when bound to 0). */
     public InetSocketAddress localAddress() {
-        return endpoint.localAddress();
+        return port.localAddress();
     }
 
     public void addListener(IoListener l) {
@@ -164,9 +178,9 @@ public final class IoRuntime implements AutoCloseable {
         listeners.remove(l);
     }
 
-    /** The I/O endpoint's counters; {@code handlerFailures} stays 0 unless the receive path has a bug. */
-    public UdpStats udpStats() {
-        return endpoint.stats();
+    /** The I/O port's counters; {@code receiverFailures} stays 0 unless the receive path has a bug. */
+    public DatagramPortStats transportStats() {
+        return port.stats();
     }
 
     public DeadlineScheduler scheduler() {
@@ -363,7 +377,7 @@ public final class IoRuntime implements AutoCloseable {
             if (shared != null) {
                 producer = shared;
             } else if (multicast) {
-                InetSocketAddress group = new InetSocketAddress(multicastGroup(), endpoint.localAddress().getPort());
+                InetSocketAddress group = new InetSocketAddress(multicastGroup(), port.localAddress().getPort());
                 long toId = newConnectionId();
                 while (toId == otId) {
                     toId = newConnectionId();
@@ -395,7 +409,7 @@ public final class IoRuntime implements AutoCloseable {
         events.forEach(Runnable::run);
         LOG.debug("I/O connection opened: {}", c.info);
         List<SockaddrItem> reply = new ArrayList<>(2);
-        reply.add(new SockaddrItem(SockaddrItem.O_TO_T, SockaddrItem.AF_INET, endpoint.localAddress().getPort(), 0,
+        reply.add(new SockaddrItem(SockaddrItem.O_TO_T, SockaddrItem.AF_INET, port.localAddress().getPort(), 0,
                 Bytes.of(new byte[8])));
         if (multicast) {
             reply.add(SockaddrItem.of(SockaddrItem.T_TO_O, (Inet4Address) c.info.toDestination().getAddress(),
@@ -635,7 +649,7 @@ public final class IoRuntime implements AutoCloseable {
         }
         events.forEach(Runnable::run);
         scheduler.close();
-        endpoint.close();
+        port.close();
     }
 
     // ---------------------------------------------------------------- receive path
@@ -645,11 +659,11 @@ public final class IoRuntime implements AutoCloseable {
     }
 
     /** The per-datagram path: every defect is a counted drop, never an exception. */
-    private void datagram(byte[] buf, int len, InetSocketAddress from) {
+    private void datagram(byte[] buf, int off, int len, InetSocketAddress from) {
         received.increment();
         IoFrameView v = view;
         try {
-            v.wrap(buf, 0, len, false);
+            v.wrap(buf, off, len, false);
         } catch (WireFormatException e) {
             drop(IoStats.DropReason.MALFORMED);
             return;
@@ -665,7 +679,7 @@ public final class IoRuntime implements AutoCloseable {
         }
         if (c.class1) {
             try {
-                v.wrap(buf, 0, len, true);
+                v.wrap(buf, off, len, true);
             } catch (WireFormatException e) {
                 drop(IoStats.DropReason.MALFORMED);
                 return;
@@ -686,9 +700,9 @@ public final class IoRuntime implements AutoCloseable {
         c.lastEncapSeq = encapSeq;
         c.lastRxNanos = System.nanoTime();
         accepted.increment();
-        int off = v.dataOffset();
+        int dataOff = v.dataOffset();
         if (dataLength >= RunIdleHeader.LENGTH) {
-            int run = RunIdleHeader.isRun(RunIdleHeader.read(buf, off)) ? 1 : 0;
+            int run = RunIdleHeader.isRun(RunIdleHeader.read(buf, dataOff)) ? 1 : 0;
             if (run != c.runState) {
                 c.runState = run;
                 IoConnectionInfo info = c.info;
@@ -700,7 +714,7 @@ public final class IoRuntime implements AutoCloseable {
             boolean fresh = !c.class1 || c.lastCipSeq < 0 || cipSeq != c.lastCipSeq;
             c.lastCipSeq = cipSeq;
             if (fresh && c.runState == 1) {
-                c.consumed.writeFromConnection(Bytes.copyOf(buf, off + RunIdleHeader.LENGTH, dataLength - RunIdleHeader.LENGTH));
+                c.consumed.writeFromConnection(buf, dataOff + RunIdleHeader.LENGTH, dataLength - RunIdleHeader.LENGTH);
             }
         }
     }
@@ -752,6 +766,7 @@ public final class IoRuntime implements AutoCloseable {
     private final class Producer {
         final long connectionId;
         final InetSocketAddress destination;
+        final DatagramPort.Peer peer;
         final AssemblyInstance assembly;
         final boolean class1;
         final long rpiMicros;
@@ -767,6 +782,7 @@ public final class IoRuntime implements AutoCloseable {
         Producer(long connectionId, InetSocketAddress destination, AssemblyInstance assembly, boolean class1, long rpiMicros) {
             this.connectionId = connectionId;
             this.destination = destination;
+            this.peer = port.peer(destination);
             this.assembly = assembly;
             this.class1 = class1;
             this.rpiMicros = rpiMicros;
@@ -774,7 +790,7 @@ public final class IoRuntime implements AutoCloseable {
             this.frame = new byte[IoFrame.frameLength(class1, assembly.size())];
         }
 
-        /** Runs on the scheduler thread at each RPI: no allocation here apart from what the socket does. */
+        /** Runs on the scheduler thread at each RPI; allocates nothing. */
         void produce() {
             Bytes now = assembly.data();
             if (now != last) {
@@ -787,7 +803,7 @@ public final class IoRuntime implements AutoCloseable {
             int n = IoFrame.encode(frame, 0, connectionId, encapSeq, class1 ? cipSeq : IoFrame.NO_SEQUENCE, payload, 0,
                     payload.length);
             try {
-                endpoint.send(frame, 0, n, destination);
+                peer.send(frame, 0, n);
                 produced.increment();
             } catch (IOException | RuntimeException e) {
                 sendErrors.increment();

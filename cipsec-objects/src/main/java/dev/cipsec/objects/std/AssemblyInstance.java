@@ -15,6 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * readers (an I/O producer on its hot path) never lock and never see a half-written block.
  * Writers are serialised per instance so that listeners observe writes in the order they took
  * effect; listeners run on the writer's thread, after the new data is visible.
+ *
+ * <p>A connection that delivers data every few milliseconds should not make a snapshot per packet:
+ * {@link #writeFromConnection(byte[], int, int)} copies into a buffer the instance owns and
+ * leaves the snapshot to be made by the first reader of {@link #data()} (or by the write itself
+ * when a listener needs it), so with no listener the write allocates nothing.
  */
 public final class AssemblyInstance {
 
@@ -28,13 +33,17 @@ public final class AssemblyInstance {
     }
 
     private final AssemblyDefinition definition;
+    /** The current data, or null when {@link #connectionBuffer} holds newer data not yet snapshotted. */
     private volatile Bytes data;
+    /** Guarded by this: the last data written with {@link #writeFromConnection(byte[], int, int)}. */
+    private final byte[] connectionBuffer;
     private volatile boolean ownedByConnection;
     private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
 
     AssemblyInstance(AssemblyDefinition definition) {
         this.definition = Objects.requireNonNull(definition, "definition");
         this.data = Bytes.of(new byte[definition.size()]);
+        this.connectionBuffer = new byte[definition.size()];
     }
 
     public int id() {
@@ -53,14 +62,38 @@ public final class AssemblyInstance {
         return definition;
     }
 
-    /** The current data (an immutable snapshot). */
+    /**
+     * The current data (an immutable snapshot). The same instance is returned until the next
+     * write, so identity tells a reader whether the data was written since it last looked.
+     */
     public Bytes data() {
-        return data;
+        Bytes d = data;
+        return d != null ? d : snapshot();
     }
 
-    /** Copies the current data into {@code dst} at {@code off}; returns the offset after it. */
+    private synchronized Bytes snapshot() {
+        Bytes d = data;
+        if (d == null) {
+            d = Bytes.of(connectionBuffer);
+            data = d;
+        }
+        return d;
+    }
+
+    /** Copies the current data into {@code dst} at {@code off}; returns the offset after it. Allocates nothing. */
     public int copyTo(byte[] dst, int off) {
-        return data.copyTo(dst, off);
+        Bytes d = data;
+        if (d != null) {
+            return d.copyTo(dst, off);
+        }
+        synchronized (this) {
+            d = data;
+            if (d != null) {
+                return d.copyTo(dst, off);
+            }
+            System.arraycopy(connectionBuffer, 0, dst, off, connectionBuffer.length);
+            return off + connectionBuffer.length;
+        }
     }
 
     /** The application writes the data (any kind of assembly). */
@@ -73,6 +106,29 @@ public final class AssemblyInstance {
     public void writeFromConnection(Bytes newData) {
         requireSize(newData);
         store(newData, WriteSource.CONNECTION);
+    }
+
+    /**
+     * An I/O connection delivers consumed data from its receive buffer: {@code src[off, off+len)} is
+     * copied, so the caller may reuse it at once. Allocates nothing unless a listener is registered
+     * (listeners are given a snapshot).
+     */
+    public void writeFromConnection(byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        if (len != size()) {
+            throw new IllegalArgumentException("assembly " + id() + " takes " + size() + " bytes, got " + len);
+        }
+        synchronized (this) {
+            System.arraycopy(src, off, connectionBuffer, 0, len);
+            data = null;
+            if (!listeners.isEmpty()) {
+                Bytes d = Bytes.of(connectionBuffer);
+                data = d;
+                for (Listener l : listeners) {
+                    l.written(this, d, WriteSource.CONNECTION);
+                }
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.cipsec.scanner.io;
 
 import dev.cipsec.scanner.CipClient;
+import dev.cipsec.transport.io.DatagramPort;
 import dev.cipsec.transport.sched.PeriodicTask;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.buf.WireReader;
@@ -27,7 +28,6 @@ import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
@@ -83,7 +83,7 @@ public final class IoConnection implements AutoCloseable {
     // Producer state: scheduler thread only.
     private final byte[] stage;
     private final byte[] tx;
-    private final ByteBuffer txBuffer;
+    private final DatagramPort.Peer otPeer;
     private final long periodNanos;
     private long nextDeadline;
     private int sentVersion;
@@ -134,7 +134,7 @@ public final class IoConnection implements AutoCloseable {
         RunIdleHeader.write(pending, 0, RunIdleHeader.RUN_BIT);
         this.stage = new byte[payload];
         this.tx = new byte[IoFrame.frameLength(!settings.class0(), payload)];
-        this.txBuffer = ByteBuffer.wrap(tx);
+        this.otPeer = endpoint.peer(otDestination);
         this.periodNanos = otApiMicros * 1000;
         this.latest = new byte[settings.toSize()];
     }
@@ -327,9 +327,8 @@ public final class IoConnection implements AutoCloseable {
         encapSequence = SequenceCounters.next32(encapSequence);
         int n = IoFrame.encode(tx, 0, otConnectionId, encapSequence, settings.class0() ? IoFrame.NO_SEQUENCE : cipSequence,
                 stage, 0, stage.length);
-        txBuffer.clear().limit(n);
         try {
-            endpoint.send(txBuffer, otDestination);
+            otPeer.send(tx, 0, n);
             sent++;
         } catch (IOException e) {
             sendErrors++;
@@ -355,14 +354,14 @@ public final class IoConnection implements AutoCloseable {
     }
 
     /** Called by the endpoint's receive thread with a frame wrapped as class 0 and known to carry our T->O id. */
-    void onDatagram(byte[] buf, int len, InetSocketAddress from, IoFrameView view) {
+    void onDatagram(byte[] buf, int off, int len, InetSocketAddress from, IoFrameView view) {
         if (!targetAddress.equals(from.getAddress())) {
             droppedWrongPeer++;
             return;
         }
         if (!settings.class0()) {
             try {
-                view.wrap(buf, 0, len, true);
+                view.wrap(buf, off, len, true);
             } catch (WireFormatException e) {
                 droppedSize++;
                 return;
@@ -395,16 +394,16 @@ public final class IoConnection implements AutoCloseable {
             haveCip = true;
             lastCip = cip;
         }
-        int off = view.dataOffset();
+        int dataOff = view.dataOffset();
         int n = view.dataLength();
         synchronized (latest) {
-            System.arraycopy(buf, off, latest, 0, n);
+            System.arraycopy(buf, dataOff, latest, 0, n);
             latestLength = n;
             haveLatest = true;
         }
         delivered++;
         if (onInput != null) {
-            onInput.onInput(buf, off, n);
+            onInput.onInput(buf, dataOff, n);
         }
     }
 

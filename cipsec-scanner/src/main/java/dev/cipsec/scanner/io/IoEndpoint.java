@@ -1,5 +1,7 @@
 package dev.cipsec.scanner.io;
 
+import dev.cipsec.transport.io.DatagramPort;
+import dev.cipsec.transport.io.DatagramTransport;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.io.IoFrameView;
 import org.slf4j.Logger;
@@ -8,89 +10,54 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.MembershipKey;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One local UDP port of an {@link IoRuntime}: sends O->T for every connection bound to it and
- * demultiplexes T->O by connection id on one receive thread.
+ * One local I/O port of an {@link IoRuntime}: sends O->T for every connection bound to it and
+ * demultiplexes T->O by connection id on the port's receive thread.
  *
- * <p>A {@link DatagramChannel} rather than the transport's {@code UdpEndpoint}: sending a heap
- * buffer through a channel and receiving from a repeating sender (the JDK caches its address)
- * allocate nothing per datagram, where {@code DatagramSocket.send} needs a packet object each time.
- * The connection table is copy-on-write (sorted ids, binary search), so the receive path takes no
- * lock and boxes nothing.
+ * <p>The socket underneath is a {@link DatagramPort} from the runtime's {@link DatagramTransport}
+ * (plain UDP unless the runtime was built with another), so nothing here or in
+ * {@link IoConnection} depends on how the datagrams travel. The connection table is copy-on-write
+ * (sorted ids, binary search), so the receive path takes no lock, boxes and allocates nothing.
  */
 final class IoEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IoEndpoint.class);
     private static final int MAX_DATAGRAM = 65_507;
 
-    private final DatagramChannel channel;
-    private final InetSocketAddress local;
-    private final Thread receiver;
+    private final DatagramPort port;
     private final Object tableLock = new Object();
     private volatile long[] ids = new long[0];
     private volatile IoConnection[] connections = new IoConnection[0];
-    private final List<MembershipKey> groups = new ArrayList<>();
+    // Receive thread only.
+    private final IoFrameView view = new IoFrameView();
     final AtomicLong unknownConnection = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     /** Connections using this endpoint; guarded by the runtime's lock. */
     int references;
-    private volatile boolean closed;
 
-    private IoEndpoint(DatagramChannel channel, String name) throws IOException {
-        this.channel = channel;
-        this.local = (InetSocketAddress) channel.getLocalAddress();
-        this.receiver = Thread.ofPlatform().daemon().name(name + "-rx-" + local.getPort()).unstarted(this::receiveLoop);
-        receiver.setPriority(Thread.MAX_PRIORITY);
+    private IoEndpoint(int localPort, String name, DatagramTransport transport) throws IOException {
+        this.port = transport.open(new InetSocketAddress(localPort), MAX_DATAGRAM, name, this::datagram);
     }
 
-    static IoEndpoint open(int port, String name) throws IOException {
-        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            // A scanner and an adapter on one host may both use 2222.
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(new InetSocketAddress(port));
-            IoEndpoint e = new IoEndpoint(ch, name);
-            e.receiver.start();
-            LOG.debug("I/O endpoint on UDP {}", e.local.getPort());
-            return e;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+    static IoEndpoint open(int port, String name, DatagramTransport transport) throws IOException {
+        IoEndpoint e = new IoEndpoint(port, name, transport);
+        LOG.debug("I/O endpoint on UDP {}", e.port());
+        return e;
     }
 
     int port() {
-        return local.getPort();
+        return port.localAddress().getPort();
     }
 
-    /** Sends {@code buf} (position..limit) to {@code to}; safe from any thread. */
-    void send(ByteBuffer buf, InetSocketAddress to) throws IOException {
-        channel.send(buf, to);
+    /** The view of the port that sends to {@code to}; safe from any thread. */
+    DatagramPort.Peer peer(InetSocketAddress to) {
+        return port.peer(to);
     }
 
     void joinGroup(InetAddress group, InetAddress via) throws IOException {
-        NetworkInterface nif = NetworkInterface.getByInetAddress(via);
-        if (nif == null) {
-            nif = NetworkInterface.getByIndex(0);
-        }
-        if (nif == null) {
-            throw new IOException("no network interface to join " + group.getHostAddress() + " on");
-        }
-        synchronized (tableLock) {
-            groups.add(channel.join(group, nif));
-        }
+        port.joinGroup(group, via);
     }
 
     void register(long connectionId, IoConnection c) {
@@ -99,7 +66,7 @@ final class IoEndpoint implements AutoCloseable {
             int at = Arrays.binarySearch(oldIds, connectionId);
             if (at >= 0) {
                 throw new IllegalStateException(String.format("T->O connection id 0x%08X is already in use on UDP %d",
-                        connectionId, local.getPort()));
+                        connectionId, port()));
             }
             int ins = -at - 1;
             long[] newIds = new long[oldIds.length + 1];
@@ -142,57 +109,29 @@ final class IoEndpoint implements AutoCloseable {
         return at >= 0 && at < conns.length && conns[at].toConnectionId() == connectionId ? conns[at] : null;
     }
 
-    private void receiveLoop() {
-        byte[] buf = new byte[MAX_DATAGRAM + 1];
-        ByteBuffer rx = ByteBuffer.wrap(buf);
-        IoFrameView view = new IoFrameView();
-        while (!closed) {
-            SocketAddress from;
-            rx.clear();
-            try {
-                from = channel.receive(rx);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                LOG.trace("receive on UDP {} failed: {}", local.getPort(), e.toString());
-                continue;
-            }
-            int len = rx.position();
-            try {
-                view.wrap(buf, 0, len, false);
-            } catch (WireFormatException e) {
-                malformed.incrementAndGet();
-                continue;
-            }
-            IoConnection c = lookup(view.connectionId());
-            if (c == null) {
-                unknownConnection.incrementAndGet();
-                continue;
-            }
-            try {
-                c.onDatagram(buf, len, (InetSocketAddress) from, view);
-            } catch (RuntimeException e) {
-                LOG.debug("I/O consumer on UDP {} failed", local.getPort(), e);
-            }
+    private void datagram(byte[] buf, int off, int len, InetSocketAddress from) {
+        try {
+            view.wrap(buf, off, len, false);
+        } catch (WireFormatException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        IoConnection c = lookup(view.connectionId());
+        if (c == null) {
+            unknownConnection.incrementAndGet();
+            return;
+        }
+        try {
+            c.onDatagram(buf, off, len, from, view);
+        } catch (RuntimeException e) {
+            LOG.debug("I/O consumer on UDP {} failed", port(), e);
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("closing UDP {}: {}", local.getPort(), e.toString());
-        }
-        try {
-            receiver.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.debug("I/O endpoint on UDP {} closed", local.getPort());
+        int p = port();
+        port.close();
+        LOG.debug("I/O endpoint on UDP {} closed", p);
     }
 }

@@ -1,6 +1,7 @@
 package dev.cipsec.scanner.io;
 
 import dev.cipsec.scanner.CipClient;
+import dev.cipsec.transport.io.DatagramTransport;
 import dev.cipsec.transport.sched.DeadlineScheduler;
 import dev.cipsec.transport.sched.LatenessStats;
 import dev.cipsec.wire.cip.CipServiceException;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -33,29 +35,39 @@ public final class IoRuntime implements AutoCloseable {
 
     private final String name;
     private final boolean closeWhenIdle;
+    private final DatagramTransport transport;
     private final DeadlineScheduler scheduler;
     private final ExecutorService events;
     private final Map<Integer, IoEndpoint> endpoints = new HashMap<>();
     private int connections;
     private boolean closed;
 
-    private IoRuntime(String name, boolean closeWhenIdle) {
+    private IoRuntime(String name, boolean closeWhenIdle, DatagramTransport transport) {
         this.name = name;
         this.closeWhenIdle = closeWhenIdle;
+        this.transport = Objects.requireNonNull(transport, "transport");
         this.scheduler = DeadlineScheduler.start(name + "-sched");
         this.events = Executors.newSingleThreadExecutor(Thread.ofVirtual().name(name + "-events").factory());
     }
 
     /** A private runtime; close it when done (closing it ends its connections without Forward_Close). */
     public static IoRuntime create(String name) {
-        return new IoRuntime(name, false);
+        return create(name, DatagramTransport.udp());
+    }
+
+    /**
+     * A private runtime whose ports come from {@code transport} (plain UDP, or a protected one);
+     * connections work the same over any transport.
+     */
+    public static IoRuntime create(String name, DatagramTransport transport) {
+        return new IoRuntime(name, false, transport);
     }
 
     /** The process-wide runtime, alive while it has connections. */
     public static IoRuntime shared() {
         synchronized (SHARED_LOCK) {
             if (shared == null || shared.isClosed()) {
-                shared = new IoRuntime("cipsec-io", true);
+                shared = new IoRuntime("cipsec-io", true, DatagramTransport.udp());
             }
             return shared;
         }
@@ -104,7 +116,7 @@ public final class IoRuntime implements AutoCloseable {
         }
         IoEndpoint e = endpoints.get(port);
         if (e == null) {
-            e = IoEndpoint.open(port, name);
+            e = IoEndpoint.open(port, name, transport);
             endpoints.put(port, e);
         }
         e.references++;
