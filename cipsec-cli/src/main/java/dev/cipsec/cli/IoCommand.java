@@ -76,6 +76,16 @@ final class IoCommand implements Callable<Integer> {
             description = "Local UDP port for T->O; 0 picks one (default: ${DEFAULT-VALUE}).")
     int localPort;
 
+    @Option(names = "--output", paramLabel = "HEX",
+            description = "O->T data to send, exactly --out bytes in hex (spaces and colons allowed; default: zeros).")
+    String output;
+
+    @Option(names = "--run", description = "Send the run/idle header with the run bit set (the default).")
+    boolean run;
+
+    @Option(names = "--idle", description = "Send the run/idle header with the run bit clear: the target keeps its outputs as they are.")
+    boolean idle;
+
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", description = "How long to run (default: ${DEFAULT-VALUE}).")
     String duration;
 
@@ -101,6 +111,34 @@ final class IoCommand implements Callable<Integer> {
         return Duration.ofNanos((long) nanos);
     }
 
+    /** The --output bytes, checked against the O->T size; empty when not given. */
+    java.util.Optional<byte[]> outputData(IoSettings settings) {
+        if (output == null) {
+            return java.util.Optional.empty();
+        }
+        if (!settings.applicationType().producesOutput()) {
+            throw new IllegalArgumentException("--output needs an exclusive owner connection (no --input-only/--listen-only)");
+        }
+        String hex = output.replaceAll("[\\s:]", "");
+        byte[] data;
+        try {
+            data = HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--output: not hex: " + output);
+        }
+        if (data.length != settings.otSize()) {
+            throw new IllegalArgumentException("--output is " + data.length + " bytes but --out is " + settings.otSize());
+        }
+        return java.util.Optional.of(data);
+    }
+
+    boolean runMode() {
+        if (run && idle) {
+            throw new IllegalArgumentException("--run and --idle exclude each other");
+        }
+        return !idle;
+    }
+
     IoSettings settings() {
         if (inputOnly && listenOnly) {
             throw new IllegalArgumentException("--input-only and --listen-only exclude each other");
@@ -120,6 +158,8 @@ final class IoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         IoSettings settings = settings();
+        java.util.Optional<byte[]> data = outputData(settings);
+        boolean runBit = runMode();
         Duration runFor = parseDuration(duration, "--duration");
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
@@ -133,6 +173,11 @@ final class IoCommand implements Callable<Integer> {
         try (IoRuntime runtime = IoRuntime.create("cipsec-io");
              CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
             IoConnection conn = runtime.open(client, settings, null, listener);
+            // IoConnection starts producing inside open() (zeros, run), so the packets of the first
+            // RPI or so may precede these values; IoSettings has no initial output/run state yet.
+            // Idle goes first: a packet taken between the two calls must not carry the data as run.
+            conn.setRun(runBit);
+            data.ifPresent(conn::setOutput);
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             try {
@@ -150,6 +195,8 @@ final class IoCommand implements Callable<Integer> {
                 conn.close();
             }
             Map<String, Object> summary = summary(client, conn, runtime.lateness(), System.nanoTime() - start);
+            summary.put("run", runBit);
+            summary.put("output", HexFormat.of().formatHex(data.orElseGet(() -> new byte[settings.otSize()])));
             if (common.json) {
                 stdout.println(JsonOut.write(summary));
             } else {
