@@ -8,6 +8,7 @@ import dev.cipsec.objects.std.AssemblyDefinition;
 import dev.cipsec.scanner.CipClient;
 import dev.cipsec.scanner.ClientOptions;
 import dev.cipsec.scanner.Target;
+import dev.cipsec.scanner.io.ForwardOpenRefusedException;
 import dev.cipsec.scanner.io.IoConnection;
 import dev.cipsec.scanner.io.IoListener;
 import dev.cipsec.scanner.io.IoRuntime;
@@ -16,6 +17,7 @@ import dev.cipsec.scanner.io.IoStats;
 import dev.cipsec.transport.sched.DeadlineScheduler;
 import dev.cipsec.transport.sched.LatenessStats;
 import dev.cipsec.wire.cip.CipServiceException;
+import dev.cipsec.wire.cm.ExtendedStatus;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -200,7 +202,7 @@ public final class IoLoopbackBench {
                         .otPoint(FIRST_OUTPUT_ASSEMBLY + i).toPoint(INPUT_ASSEMBLY)
                         .otSize(o.dataBytes()).toSize(o.dataBytes()).otRpi(otRpi).toRpi(toRpi)
                         .timeoutMultiplier(multiplier).localPort(0).build();
-                connections.add(scanner.open(client, settings, null, scannerEvents));
+                connections.add(openRetryingSerialClash(scanner, client, settings, scannerEvents));
             }
             pause(o.warmup().toNanos());
 
@@ -224,6 +226,24 @@ public final class IoLoopbackBench {
                     (a1.produced() - a0.produced()) / seconds, adapterLateness, scannerLateness,
                     adapterTimeouts.get(), scannerTimeouts.get(), s1.lost - s0.lost, Math.max(0, otSent - otAccepted),
                     dropped, (s1.sendErrors - s0.sendErrors) + (a1.sendErrors() - a0.sendErrors()));
+        }
+    }
+
+    /**
+     * The scanner draws each connection serial number at random from 16 bits, so among hundreds of
+     * connections of one originator two triads clash (certain by 1,000: the birthday bound) and the
+     * adapter rightly answers 0x0100; a new Forward_Open draws a new serial.
+     */
+    private static IoConnection openRetryingSerialClash(IoRuntime scanner, CipClient client, IoSettings settings,
+                                                        IoListener events) throws IOException, CipServiceException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return scanner.open(client, settings, null, events);
+            } catch (ForwardOpenRefusedException e) {
+                if (e.failure().extendedStatus() != ExtendedStatus.CONNECTION_IN_USE || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
