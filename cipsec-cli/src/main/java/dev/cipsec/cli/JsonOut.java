@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes maps, lists, strings, numbers and booleans as JSON, for {@code --json} output. */
-final class JsonOut {
+public final class JsonOut {
     private JsonOut() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(sb, value, 0);
         return sb.toString();

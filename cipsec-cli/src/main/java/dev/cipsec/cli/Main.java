@@ -12,7 +12,8 @@ import java.io.PrintWriter;
 @Command(name = "cipsec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes.",
         subcommands = {DemoCommand.class, DeviceCommand.class, DiscoverCommand.class, IdentityCommand.class,
-                GetCommand.class, SetCommand.class, IoCommand.class, CommandLine.HelpCommand.class},
+                GetCommand.class, SetCommand.class, IoCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the peer refused (CIP or encapsulation error) or a check failed",
                 "2:usage error", "3:I/O error or timeout"})
