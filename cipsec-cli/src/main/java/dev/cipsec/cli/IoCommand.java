@@ -157,9 +157,12 @@ final class IoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        IoSettings settings = settings();
-        java.util.Optional<byte[]> data = outputData(settings);
+        IoSettings base = settings();
+        java.util.Optional<byte[]> data = outputData(base);
         boolean runBit = runMode();
+        IoSettings.Builder withStart = base.toBuilder().initialRun(runBit);
+        data.ifPresent(d -> withStart.initialOutput(dev.cipsec.wire.buf.Bytes.of(d)));
+        IoSettings settings = withStart.build();
         Duration runFor = parseDuration(duration, "--duration");
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
@@ -172,12 +175,8 @@ final class IoCommand implements Callable<Integer> {
         };
         try (IoRuntime runtime = IoRuntime.create("cipsec-io");
              CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+            // The run/idle state and data travel from the first packet on (IoSettings' initial values).
             IoConnection conn = runtime.open(client, settings, null, listener);
-            // IoConnection starts producing inside open() (zeros, run), so the packets of the first
-            // RPI or so may precede these values; IoSettings has no initial output/run state yet.
-            // Idle goes first: a packet taken between the two calls must not carry the data as run.
-            conn.setRun(runBit);
-            data.ifPresent(conn::setOutput);
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             try {

@@ -82,7 +82,7 @@ public final class ExplicitConnection implements AutoCloseable {
         boolean large = settings.connectionSize() > 511;
         NetworkConnectionParameters params = new NetworkConnectionParameters(settings.connectionSize(), true,
                 NetworkConnectionParameters.PRIORITY_LOW, NetworkConnectionParameters.POINT_TO_POINT, false);
-        ConnectionTriad triad = new ConnectionTriad(RANDOM.nextInt(1, 0x10000), client.options().vendorId(),
+        ConnectionTriad triad = new ConnectionTriad(ConnectionSerials.next(), client.options().vendorId(),
                 client.options().originatorSerial());
         long proposedTo = RANDOM.nextInt() & 0xFFFF_FFFFL;
         long rpiMicros = settings.rpi().toNanos() / 1000;

@@ -397,7 +397,10 @@ public final class IoRuntime implements AutoCloseable {
             producer.users++;
             c.producer = producer;
             if (producer.task == null) {
-                producer.task = scheduler.schedulePeriodic(fo.toRpiMicros() * 1000L, 0, producer::produce);
+                // First packet one RPI from now: the Forward_Open reply is still on its way, and an
+                // originator drops (and tshark cannot link) T->O data for a connection it has not seen yet.
+                long period = fo.toRpiMicros() * 1000L;
+                producer.task = scheduler.schedulePeriodic(period, period, producer::produce);
             }
             if (consumed != null) {
                 consumed.setOwnedByConnection(true);

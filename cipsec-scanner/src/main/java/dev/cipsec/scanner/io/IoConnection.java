@@ -1,6 +1,7 @@
 package dev.cipsec.scanner.io;
 
 import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.ConnectionSerials;
 import dev.cipsec.transport.io.DatagramPort;
 import dev.cipsec.transport.sched.PeriodicTask;
 import dev.cipsec.wire.buf.WireFormatException;
@@ -170,7 +171,7 @@ public final class IoConnection implements AutoCloseable {
     private static IoConnection forwardOpen(IoRuntime runtime, IoEndpoint endpoint, CipClient client, IoSettings s,
                                             InputHandler onInput, IoListener listener)
             throws IOException, CipServiceException {
-        ConnectionTriad triad = new ConnectionTriad(RANDOM.nextInt(1, 0x10000), client.options().vendorId(),
+        ConnectionTriad triad = new ConnectionTriad(ConnectionSerials.next(), client.options().vendorId(),
                 client.options().originatorSerial());
         NetworkConnectionParameters ot = NetworkConnectionParameters.pointToPoint(s.otConnectionSize());
         NetworkConnectionParameters to = s.multicast() ? NetworkConnectionParameters.multicast(s.toConnectionSize())
@@ -242,6 +243,11 @@ public final class IoConnection implements AutoCloseable {
     }
 
     private void start() {
+        // Before the first packet: the settings' run/idle state and data are what goes out first.
+        setRun(settings.initialRun());
+        if (!settings.initialOutput().isEmpty()) {
+            setOutput(settings.initialOutput().toArray());
+        }
         long now = System.nanoTime();
         lastValidNanos = now;
         nextDeadline = now;

@@ -33,7 +33,7 @@ import java.util.Optional;
 public record IoSettings(ApplicationType applicationType, int configPoint, Bytes configData, int otPoint,
                          int toPoint, int otSize, int toSize, Duration otRpi, Duration toRpi, int timeoutMultiplier,
                          boolean multicast, boolean class0, Optional<ElectronicKeySegment> electronicKey,
-                         int localPort) {
+                         int localPort, boolean initialRun, Bytes initialOutput) {
     public static final int DEFAULT_IO_PORT = 2222;
     private static final int CLASS1_SEQUENCE = 2;
     private static final int ASSEMBLY_CLASS = 0x04;
@@ -61,6 +61,10 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
         if ((configData.length() & 1) != 0 || configData.length() > 2 * 0xFF) {
             throw new IllegalArgumentException("configuration data must be an even number of bytes up to 510: "
                     + configData.length());
+        }
+        Objects.requireNonNull(initialOutput, "initialOutput");
+        if (!initialOutput.isEmpty() && initialOutput.length() != otSize) {
+            throw new IllegalArgumentException("initial output must be the O->T size, " + otSize + " bytes: " + initialOutput.length());
         }
         if (localPort < 0 || localPort > 0xFFFF) {
             throw new IllegalArgumentException("local port must be 0..65535: " + localPort);
@@ -164,6 +168,8 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
         private boolean class0;
         private Optional<ElectronicKeySegment> electronicKey = Optional.empty();
         private int localPort = DEFAULT_IO_PORT;
+        private boolean initialRun = true;
+        private Bytes initialOutput = Bytes.EMPTY;
 
         private Builder() {
         }
@@ -183,6 +189,23 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
             class0 = s.class0;
             electronicKey = s.electronicKey;
             localPort = s.localPort;
+            initialRun = s.initialRun;
+            initialOutput = s.initialOutput;
+        }
+
+        /**
+         * Run (default) or idle in the O->T header from the first packet on, so a connection that
+         * is to start idle never sends a run packet.
+         */
+        public Builder initialRun(boolean run) {
+            initialRun = run;
+            return this;
+        }
+
+        /** O->T data from the first packet on (exactly the O->T size); default all zeros. */
+        public Builder initialOutput(Bytes data) {
+            initialOutput = Objects.requireNonNull(data, "data");
+            return this;
         }
 
         /** Exclusive owner (default). */
@@ -292,7 +315,7 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
 
         public IoSettings build() {
             return new IoSettings(applicationType, configPoint, configData, otPoint, toPoint, otSize, toSize, otRpi,
-                    toRpi, timeoutMultiplier, multicast, class0, electronicKey, localPort);
+                    toRpi, timeoutMultiplier, multicast, class0, electronicKey, localPort, initialRun, initialOutput);
         }
     }
 }

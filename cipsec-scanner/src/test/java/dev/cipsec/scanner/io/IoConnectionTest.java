@@ -159,6 +159,24 @@ class IoConnectionTest {
     }
 
     @Test
+    void theFirstPacketAlreadyCarriesTheInitialDataAndIdleState() throws Exception {
+        byte[] initial = new byte[32];
+        initial[0] = 0x5A;
+        initial[31] = (byte) 0xA5;
+        try (IoConnection c = open(settings().toRpi(Duration.ofSeconds(1)).initialRun(false)
+                .initialOutput(dev.cipsec.wire.buf.Bytes.of(initial)).build())) {
+            // The very first O->T packet, no skipping: idle, with the initial data.
+            byte[] first = nextOtoT().frame().data().toArray();
+            assertThat(RunIdleHeader.isRun(RunIdleHeader.read(first, 0))).isFalse();
+            assertThat(first[4]).isEqualTo((byte) 0x5A);
+            assertThat(first[35]).isEqualTo((byte) 0xA5);
+            assertThat(c.isOpen()).isTrue();
+        }
+        assertThatThrownBy(() -> settings().initialOutput(dev.cipsec.wire.buf.Bytes.of(new byte[3])).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("O->T size");
+    }
+
+    @Test
     void inputOnlySendsHeartbeatsWithHeaderOnly() throws Exception {
         try (IoConnection c = open(settings().inputOnly(152).build())) {
             ForwardOpenRequest fo = target.opens.get(0).request();
