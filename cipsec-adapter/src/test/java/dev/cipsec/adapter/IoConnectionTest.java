@@ -154,16 +154,36 @@ class IoConnectionTest {
         long opened = System.nanoTime();
         ForwardOpenResponse ok = peer.forwardOpen(fo).ok();
         assertThat(nextEvent()).isEqualTo("opened EXCLUSIVE_OWNER");
+        // Before its first O->T packet a connection gets at least 10 s (the initial watchdog), so
+        // one packet starts the regular RPI x 4 watchdog; then silence.
+        peer.sendOt(ok.otConnectionId(), 1, 1, true, pattern(0));
+        long lastPacket = System.nanoTime();
+        assertThat(nextEvent()).isEqualTo("run");
         assertThat(nextEvent()).isEqualTo("closed EXCLUSIVE_OWNER TIMEOUT");
-        assertThat(System.nanoTime() - opened).isGreaterThanOrEqualTo(40_000_000L);
+        // RPI x 4 = 40 ms, give or take the watchdog period and the clocks of two threads.
+        assertThat(System.nanoTime() - lastPacket).isGreaterThanOrEqualTo(30_000_000L);
+        assertThat(lastPacket - opened).isPositive();
         assertThat(device.objects().connectionManager().get(ConnectionManagerObject.Counter.CONNECTION_TIMEOUTS))
                 .isEqualTo(before + 1);
         assertThat(device.io().stats().timeouts()).isEqualTo(1);
         // O->T for the dead connection is now an unknown id.
-        peer.sendOt(ok.otConnectionId(), 1, 1, true, pattern(0));
+        peer.sendOt(ok.otConnectionId(), 2, 2, true, pattern(0));
         Await.until(IoPeer.WAIT, () -> device.io().stats().dropped(IoStats.DropReason.UNKNOWN_CONNECTION) > 0,
                 "datagram for the closed connection dropped");
         assertThat(device.io().stats().dropped(IoStats.DropReason.UNKNOWN_CONNECTION)).isEqualTo(1);
+    }
+
+    @Test
+    void beforeItsFirstPacketAConnectionOutlivesRpiTimesFour() throws Exception {
+        ForwardOpenRequest fo = IoPeer.exclusiveOwner(5, 10_000);
+        peer.forwardOpen(fo).ok();
+        assertThat(nextEvent()).isEqualTo("opened EXCLUSIVE_OWNER");
+        // 15 T->O packets at 10 ms span almost four regular timeouts (40 ms each) without any O->T.
+        for (int i = 0; i < 15; i++) {
+            assertThat(peer.receive().connectionId()).isEqualTo(fo.toConnectionId());
+        }
+        assertThat(device.ioConnectionCount()).isEqualTo(1);
+        assertThat(device.io().stats().timeouts()).isZero();
     }
 
     @Test

@@ -79,8 +79,25 @@ class IoCommandTest {
     }
 
     @Test
-    void silenceIsATimeoutWithExitCode3() {
-        MainTest.Run r = run("io", address(), "--rpi", "10ms", "--duration", "5s", "--local-port", "0", "--json");
+    void silenceIsATimeoutWithExitCode3() throws Exception {
+        // One T->O packet ends the initial 10 s watchdog; the silence after it is the timeout.
+        java.util.concurrent.ScheduledExecutorService once = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        once.scheduleWithFixedDelay(() -> {
+            if (!target.opens.isEmpty()) {
+                try {
+                    target.sendToO(target.opens.get(0).request().toConnectionId(), 1, 1, new byte[32]);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                throw new IllegalStateException("sent once");   // ends the schedule
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        MainTest.Run r;
+        try {
+            r = run("io", address(), "--rpi", "10ms", "--duration", "5s", "--local-port", "0", "--json");
+        } finally {
+            once.shutdownNow();
+        }
         assertThat(r.exit()).isEqualTo(Main.IO);
         assertThat(r.json()).containsEntry("timed_out", true);
         assertThat(r.err()).contains("timed out");

@@ -71,6 +71,9 @@ import java.util.concurrent.atomic.LongAdder;
  * input assembly's current snapshot.
  */
 public final class IoRuntime implements AutoCloseable {
+    /** The O->T watchdog's minimum before the first packet of a connection arrives. */
+    static final long INITIAL_TIMEOUT_NANOS = 10_000_000_000L;
+
     private static final Logger LOG = LoggerFactory.getLogger(IoRuntime.class);
     /** Where T→O goes when the originator named no port. */
     public static final int DEFAULT_IO_PORT = 2222;
@@ -615,7 +618,10 @@ public final class IoRuntime implements AutoCloseable {
     }
 
     private void watch(Connection c) {
-        if (System.nanoTime() - c.lastRxNanos <= c.info.timeoutNanos()) {
+        // Until the first O->T packet, at least 10 s (OpENer's and CIPster's initial watchdog):
+        // an originator may open many connections before its producers run.
+        long limit = c.consumedAny ? c.info.timeoutNanos() : Math.max(c.info.timeoutNanos(), INITIAL_TIMEOUT_NANOS);
+        if (System.nanoTime() - c.lastRxNanos <= limit) {
             return;
         }
         List<Runnable> events = new ArrayList<>(2);
@@ -702,6 +708,9 @@ public final class IoRuntime implements AutoCloseable {
         c.haveEncapSeq = true;
         c.lastEncapSeq = encapSeq;
         c.lastRxNanos = System.nanoTime();
+        if (!c.consumedAny) {
+            c.consumedAny = true;
+        }
         accepted.increment();
         int dataOff = v.dataOffset();
         if (dataLength >= RunIdleHeader.LENGTH) {
@@ -750,6 +759,8 @@ public final class IoRuntime implements AutoCloseable {
         Producer producer;
         PeriodicTask watchdog;
         volatile long lastRxNanos = System.nanoTime();
+        /** Set by the receive thread on the first accepted O->T packet; read by the watchdog. */
+        volatile boolean consumedAny;
         boolean haveEncapSeq;
         long lastEncapSeq;
         int lastCipSeq = -1;

@@ -98,6 +98,10 @@ public final class IoConnection implements AutoCloseable {
 
     // Consumer state: receive thread only.
     private boolean haveEncap;
+    /** Set once by the receive thread, read by the watchdog on the scheduler thread. */
+    private volatile boolean consumedAny;
+    /** The watchdog's minimum before the first packet arrives. */
+    static final long INITIAL_TIMEOUT_NANOS = 10_000_000_000L;
     private long lastEncap;
     private boolean haveCip;
     private int lastCip;
@@ -345,7 +349,10 @@ public final class IoConnection implements AutoCloseable {
     }
 
     private void checkTimeout() {
-        if (state.get() != OPEN || System.nanoTime() - lastValidNanos <= timeoutNanos()) {
+        // Until the first packet, at least 10 s: the target may still be starting its producer
+        // (OpENer and CIPster start their watchdogs the same way).
+        long limit = consumedAny ? timeoutNanos() : Math.max(timeoutNanos(), INITIAL_TIMEOUT_NANOS);
+        if (state.get() != OPEN || System.nanoTime() - lastValidNanos <= limit) {
             return;
         }
         if (state.compareAndSet(OPEN, TIMED_OUT)) {
@@ -389,6 +396,9 @@ public final class IoConnection implements AutoCloseable {
             }
         }
         haveEncap = true;
+        if (!consumedAny) {
+            consumedAny = true;
+        }
         lastEncap = encap;
         lastValidNanos = System.nanoTime();
         received++;
