@@ -44,17 +44,35 @@ class ResourceLimitsTest {
         }
     }
 
-    /** Writes up to {@code total} bytes in chunks; true when a write failed (the peer is gone). */
-    private static boolean keepSending(OutputStream out, int total) {
-        byte[] chunk = new byte[4096];
+    /**
+     * Keeps writing until a write fails (the device's socket is gone and answered with a reset),
+     * true, or until far more than any socket buffer holds went through, false. Writes return as
+     * long as they fit the local send buffer (several MB on loopback), so a reset the kernel has not
+     * processed yet cannot be seen from a fixed number of writes: the loop runs on its own thread
+     * and the caller waits for it with a deadline, so a peer that stopped reading cannot hang the test.
+     */
+    private static boolean keepSending(OutputStream out, int unused) {
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            for (int sent = 0; sent < total * 64; sent += chunk.length) {
-                out.write(chunk);
-                out.flush();
-            }
+            java.util.concurrent.Future<Boolean> failed = writer.submit(() -> {
+                byte[] chunk = new byte[4096];
+                try {
+                    for (long sent = 0; sent < (256L << 20); sent += chunk.length) {
+                        out.write(chunk);
+                        out.flush();
+                    }
+                    return false;
+                } catch (IOException expected) {
+                    return true;
+                }
+            });
+            return failed.get(CLOSE_WAIT.toSeconds() * 3, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
             return false;
-        } catch (IOException expected) {
-            return true;
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        } finally {
+            writer.shutdownNow();
         }
     }
 

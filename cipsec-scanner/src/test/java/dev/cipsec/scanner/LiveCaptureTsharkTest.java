@@ -1,6 +1,7 @@
 package dev.cipsec.scanner;
 
 import dev.cipsec.wire.testkit.Await;
+import dev.cipsec.wire.testkit.LiveCapture;
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
 import dev.cipsec.wire.buf.Bytes;
@@ -15,24 +16,13 @@ import dev.cipsec.wire.testkit.Tshark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,7 +52,7 @@ class LiveCaptureTsharkTest {
             String host = device.tcpAddress().getAddress().getHostAddress();
             tcpPort = device.tcpAddress().getPort();
             udpPort = device.udpAddress().getPort();
-            Capture capture = Capture.start(tshark, "host " + host + " and (tcp port " + tcpPort + " or udp port " + udpPort + ")", pcap);
+            LiveCapture capture = LiveCapture.start(tshark, "host " + host + " and (tcp port " + tcpPort + " or udp port " + udpPort + ")", pcap);
             try {
                 Target target = new Target(host, tcpPort, false);
 
@@ -168,94 +158,5 @@ class LiveCaptureTsharkTest {
         List<Map<String, String>> hits = frames.stream().filter(f -> List.of(f.get(field).split(",")).contains(value)).toList();
         assertThat(hits).as("frames with %s == %s", field, value).hasSize(1);
         return hits.get(0);
-    }
-
-    /**
-     * A running tshark capture. dumpcap starts capturing a little after tshark says "Capturing on",
-     * so readiness is proven by a probe datagram showing up in tshark's own packet list ({@code -P
-     * -l}); a second probe at the end proves that every earlier packet went through before the stop.
-     */
-    static final class Capture {
-        private final Process process;
-        private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicInteger probesSeen = new AtomicInteger();
-        private final DatagramSocket probe;
-
-        private Capture(Process process, DatagramSocket probe) {
-            this.process = process;
-            this.probe = probe;
-        }
-
-        static Capture start(Path tshark, String filter, Path file) throws IOException {
-            DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int probePort = probe.getLocalPort();
-            ProcessBuilder pb = new ProcessBuilder(tshark.toString(), "-n", "-l", "-P", "-i", "lo",
-                    "-f", "(" + filter + ") or udp port " + probePort, "-w", file.toString());
-            pb.environment().put("HOME", System.getProperty("java.io.tmpdir"));
-            Process p = pb.start();
-            Capture c = new Capture(p, probe);
-            String probeLine = " " + probePort + " Len=";
-            Thread.ofPlatform().daemon().name("tshark-stdout").start(() -> c.drain(p.getInputStream(), line -> {
-                if (line.contains(probeLine)) {
-                    c.probesSeen.incrementAndGet();
-                }
-            }));
-            Thread.ofPlatform().daemon().name("tshark-stderr").start(() -> c.drain(p.getErrorStream(), c.stderr::add));
-            try {
-                c.probeUntilSeen();
-            } catch (IOException | RuntimeException | Error e) {
-                c.kill();
-                throw e;
-            }
-            return c;
-        }
-
-        private void drain(java.io.InputStream in, java.util.function.Consumer<String> sink) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    sink.accept(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }
-
-        /** Sends probes until tshark lists one more than it had; fails after the deadline. */
-        private void probeUntilSeen() throws IOException {
-            int before = probesSeen.get();
-            byte[] payload = "probe".getBytes(StandardCharsets.US_ASCII);
-            long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-            long nextSend = 0;
-            while (probesSeen.get() == before) {
-                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("tshark did not list a probe within " + START_DEADLINE + ": " + stderr);
-                }
-                if (System.nanoTime() - nextSend > 0) {
-                    probe.send(new DatagramPacket(payload, payload.length, probe.getLocalSocketAddress()));
-                    nextSend = System.nanoTime() + 50_000_000L;
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
-        }
-
-        /** Waits until everything sent so far is through tshark, then ends it (SIGTERM: the file is completed). */
-        void stop() throws IOException, InterruptedException {
-            try {
-                probeUntilSeen();
-                process.destroy();
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("tshark did not exit: " + stderr);
-                }
-            } finally {
-                kill();
-            }
-        }
-
-        private void kill() {
-            probe.close();
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

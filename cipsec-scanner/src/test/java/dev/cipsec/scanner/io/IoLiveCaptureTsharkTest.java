@@ -7,6 +7,7 @@ import dev.cipsec.scanner.ClientOptions;
 import dev.cipsec.scanner.Target;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.testkit.Await;
+import dev.cipsec.wire.testkit.LiveCapture;
 import dev.cipsec.wire.testkit.PeerTools;
 import dev.cipsec.wire.testkit.Tshark;
 import org.junit.jupiter.api.Test;

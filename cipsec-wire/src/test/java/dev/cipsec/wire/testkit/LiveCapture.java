@@ -1,4 +1,4 @@
-package dev.cipsec.scanner.io;
+package dev.cipsec.wire.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,12 +20,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * A running tshark capture on loopback (the I/O tests' copy of the one in
- * {@code LiveCaptureTsharkTest}). dumpcap starts capturing a little after tshark says "Capturing
+ * A running tshark capture on loopback, for tests that check what tshark makes of our live traffic. dumpcap starts capturing a little after tshark says "Capturing
  * on", so readiness is proven by a probe datagram showing up in tshark's own packet list
  * ({@code -P -l}); a second probe at the end proves every earlier packet went through before the stop.
  */
-final class LiveCapture implements AutoCloseable {
+public final class LiveCapture implements AutoCloseable {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     private final Process process;
@@ -39,7 +38,7 @@ final class LiveCapture implements AutoCloseable {
     }
 
     /** Starts capturing packets matching the BPF {@code filter} into {@code file}; returns once tshark sees packets. */
-    static LiveCapture start(Path tshark, String filter, Path file) throws IOException {
+    public static LiveCapture start(Path tshark, String filter, Path file) throws IOException {
         DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int probePort = probe.getLocalPort();
         ProcessBuilder pb = new ProcessBuilder(tshark.toString(), "-n", "-l", "-P", "-i", "lo",
@@ -91,7 +90,7 @@ final class LiveCapture implements AutoCloseable {
     }
 
     /** Waits until everything sent so far is through tshark, then ends it (SIGTERM completes the file). */
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         try {
             probeUntilSeen();
             process.destroy();
