@@ -7,7 +7,6 @@ import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -28,12 +27,8 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PATH", description = "class/instance[/attribute], decimal or 0x-hex, e.g. 1/1/7 or 0x04/100/3")
     String path;
 
-    @Option(names = "--as", paramLabel = "TYPE", defaultValue = "hex",
-            description = "Show the value as hex, bool, usint, uint, udint, sint, int, dint, real or short_string (default: ${DEFAULT-VALUE}).")
-    String as;
-
-    @Option(names = "--connected", description = "Use a class 3 connection (Forward_Open) instead of an unconnected request.")
-    boolean connected;
+    @Mixin
+    ValueOptionsMixin valueOptions;
 
     @Mixin
     ClientOptionsMixin common;
@@ -41,11 +36,11 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EPath p = EPath.parse(path);
-        ValueFormat format = ValueFormat.parse(as);
+        ValueFormat format = valueOptions.format();
         try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
             Bytes value;
             boolean all = p.attributeId() < 0;
-            if (connected) {
+            if (valueOptions.connected) {
                 try (var conn = client.openExplicitConnection()) {
                     value = all ? conn.getAttributesAll(p) : conn.getAttributeSingle(p);
                 }

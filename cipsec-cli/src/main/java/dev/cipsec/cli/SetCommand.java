@@ -7,7 +7,6 @@ import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,12 +29,8 @@ final class SetCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "VALUE", description = "the value, in the type given by --as (hex by default, e.g. 0x0102 or \"01 02\")")
     String value;
 
-    @Option(names = "--as", paramLabel = "TYPE", defaultValue = "hex",
-            description = "Type of VALUE: hex, bool, usint, uint, udint, sint, int, dint, real or short_string (default: ${DEFAULT-VALUE}).")
-    String as;
-
-    @Option(names = "--connected", description = "Use a class 3 connection (Forward_Open) instead of an unconnected request.")
-    boolean connected;
+    @Mixin
+    ValueOptionsMixin valueOptions;
 
     @Mixin
     ClientOptionsMixin common;
@@ -46,9 +41,9 @@ final class SetCommand implements Callable<Integer> {
         if (p.attributeId() < 0) {
             throw new IllegalArgumentException("PATH must name an attribute: class/instance/attribute");
         }
-        Bytes data = ValueFormat.parse(as).encode(value);
+        Bytes data = valueOptions.format().encode(value);
         try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
-            if (connected) {
+            if (valueOptions.connected) {
                 try (var conn = client.openExplicitConnection()) {
                     conn.setAttributeSingle(p, data);
                 }

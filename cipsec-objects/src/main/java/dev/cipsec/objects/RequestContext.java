@@ -91,13 +91,13 @@ public record RequestContext(InetSocketAddress peer, boolean secure, long sessio
 
         /** Runs and forgets all queued actions; an action that throws does not stop the others. */
         public void runAll() {
-            List<Runnable> todo;
+            List<Runnable> queued;
             synchronized (this) {
-                todo = List.copyOf(actions);
+                queued = List.copyOf(actions);
                 actions.clear();
             }
             RuntimeException first = null;
-            for (Runnable r : todo) {
+            for (Runnable r : queued) {
                 try {
                     r.run();
                 } catch (RuntimeException e) {
