@@ -65,9 +65,10 @@ final class IoCommand implements Callable<Integer> {
     @Option(names = "--listen-only", description = "Listen-only connection (O->T heartbeats; needs an owner).")
     boolean listenOnly;
 
-    @Option(names = "--multiplier", paramLabel = "0..7", defaultValue = "0",
-            description = "Timeout multiplier: the connection times out after RPI x (4 << N) without input (default: ${DEFAULT-VALUE}).")
-    int multiplier;
+    @Option(names = "--multiplier", paramLabel = "0..7",
+            description = {"Timeout multiplier: the connection times out after RPI x (4 << N) without input",
+                    "(default: the smallest N giving at least 100 ms, as Logix scanners do; 0 is the protocol's x4)."})
+    Integer multiplier;
 
     @Option(names = "--multicast", description = "Ask for a multicast T->O connection.")
     boolean multicast;
@@ -144,7 +145,10 @@ final class IoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--input-only and --listen-only exclude each other");
         }
         IoSettings.Builder b = IoSettings.builder().rpi(parseDuration(rpi, "--rpi")).configPoint(configPoint)
-                .toPoint(inPoint).toSize(in).timeoutMultiplier(multiplier).multicast(multicast).localPort(localPort);
+                .toPoint(inPoint).toSize(in).multicast(multicast).localPort(localPort);
+        if (multiplier != null) {
+            b.timeoutMultiplier(multiplier);
+        }
         if (inputOnly) {
             b.inputOnly(outPoint == null ? 152 : outPoint);
         } else if (listenOnly) {

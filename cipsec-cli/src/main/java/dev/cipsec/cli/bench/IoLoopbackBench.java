@@ -75,9 +75,12 @@ public final class IoLoopbackBench {
 
     /**
      * @param dataBytes         application data per packet, both ways
-     * @param timeoutMultiplier 0..7: a connection times out after RPI x (4 << multiplier) without data
+     * @param timeoutMultiplier 0..7: a connection times out after RPI x (4 << multiplier) without data;
+     *                          {@link #AUTO_MULTIPLIER}: the scanner's default for the scenario's RPI
      */
     public record Options(Duration duration, Duration warmup, int dataBytes, int timeoutMultiplier) {
+        public static final int AUTO_MULTIPLIER = -1;
+
         public Options {
             if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
                 throw new IllegalArgumentException("duration must be > 0 and warm-up >= 0");
@@ -85,8 +88,8 @@ public final class IoLoopbackBench {
             if (dataBytes < 0 || dataBytes > 1400) {
                 throw new IllegalArgumentException("data bytes must be 0..1400: " + dataBytes);
             }
-            if (timeoutMultiplier < 0 || timeoutMultiplier > 7) {
-                throw new IllegalArgumentException("timeout multiplier must be 0..7: " + timeoutMultiplier);
+            if (timeoutMultiplier < AUTO_MULTIPLIER || timeoutMultiplier > 7) {
+                throw new IllegalArgumentException("timeout multiplier must be 0..7 or auto: " + timeoutMultiplier);
             }
         }
     }
@@ -94,12 +97,12 @@ public final class IoLoopbackBench {
     /**
      * One measured run; counts are over the measurement window unless named otherwise.
      *
+     * @param timeoutMultiplier  0..7, the connections' timeout RPI x (4 << it)
      * @param toPerSecond        T->O datagrams the scanner accepted, per second
      * @param otPerSecond        O->T datagrams the adapter accepted, per second
      * @param toProducedPerSecond T->O datagrams the adapter sent, per second
      * @param adapterLateness    the adapter scheduler's lateness in the window (T->O production and watchdogs)
-     * @param scannerLateness    the scanner scheduler's lateness since its runtime started (its public API has
-     *                           no reset), so it includes the opening and the warm-up
+     * @param scannerLateness    the scanner scheduler's lateness in the window (O->T production and watchdogs)
      * @param adapterTimeouts    connections the adapter closed for missing O->T, from opening to the end
      * @param scannerTimeouts    connections the scanner closed for missing T->O, from opening to the end
      * @param toLost             T->O encapsulation sequence numbers the scanner saw skipped
@@ -107,7 +110,7 @@ public final class IoLoopbackBench {
      *                           flight at the window's edges blur it by a few)
      * @param dropped            datagrams either end dropped (stale, wrong peer, wrong size, unknown id, malformed)
      */
-    public record Measured(Scenario scenario, double seconds, double toPerSecond, double otPerSecond,
+    public record Measured(Scenario scenario, int timeoutMultiplier, double seconds, double toPerSecond, double otPerSecond,
                            double toProducedPerSecond, LatenessStats adapterLateness, LatenessStats scannerLateness,
                            long adapterTimeouts, long scannerTimeouts, long toLost, long otLost, long dropped,
                            long sendErrors) {
@@ -135,7 +138,9 @@ public final class IoLoopbackBench {
 
     /** Runs one cyclic scenario. */
     public static Measured cyclic(Scenario s, Options o) throws IOException, CipServiceException {
-        return run(s, s.rpi(), s.rpi(), o.timeoutMultiplier(), o);
+        int m = o.timeoutMultiplier() == Options.AUTO_MULTIPLIER
+                ? IoSettings.autoTimeoutMultiplier(s.rpi(), s.rpi()) : o.timeoutMultiplier();
+        return run(s, s.rpi(), s.rpi(), m, o);
     }
 
     /**
@@ -150,6 +155,17 @@ public final class IoLoopbackBench {
         int frameBytes = dev.cipsec.wire.io.IoFrame.frameLength(true, o.dataBytes());
         PlainUdpLoop.Result plain = PlainUdpLoop.run(frameBytes, o.warmup(), o.duration());
         return new Throughput(ours, frameBytes, plain);
+    }
+
+    /**
+     * Runs 64 connections at 1 ms both ways for {@code time} with a timeout of RPI x 512 and throws the
+     * figures away. A device or scanner runs for months; its first second, while the JIT compiles the
+     * Forward_Open, producer, consumer and watchdog paths on the same two cores, is not what the
+     * scenarios measure (those stalls last several milliseconds, longer than a 1 ms RPI x 4 timeout).
+     */
+    public static void warmUpJit(Duration time, int dataBytes) throws IOException, CipServiceException {
+        Scenario s = scenario64x1ms();
+        run(s, s.rpi(), s.rpi(), 7, new Options(time, Duration.ZERO, dataBytes, 7));
     }
 
     /** Whether Java thread priorities take effect: on Linux only with this flag (and root or CAP_SYS_NICE). */
@@ -208,6 +224,7 @@ public final class IoLoopbackBench {
 
             DeadlineScheduler adapterScheduler = device.io().scheduler();
             adapterScheduler.resetLateness();
+            scanner.resetLateness();
             dev.cipsec.adapter.io.IoStats a0 = device.io().stats();
             Totals s0 = Totals.of(connections);
             long t0 = System.nanoTime();
@@ -222,7 +239,7 @@ public final class IoLoopbackBench {
             long otSent = s1.sent - s0.sent;
             long otAccepted = a1.accepted() - a0.accepted();
             long dropped = (a1.droppedTotal() - a0.droppedTotal()) + (s1.dropped - s0.dropped);
-            return new Measured(s, seconds, (s1.received - s0.received) / seconds, otAccepted / seconds,
+            return new Measured(s, multiplier, seconds, (s1.received - s0.received) / seconds, otAccepted / seconds,
                     (a1.produced() - a0.produced()) / seconds, adapterLateness, scannerLateness,
                     adapterTimeouts.get(), scannerTimeouts.get(), s1.lost - s0.lost, Math.max(0, otSent - otAccepted),
                     dropped, (s1.sendErrors - s0.sendErrors) + (a1.sendErrors() - a0.sendErrors()));

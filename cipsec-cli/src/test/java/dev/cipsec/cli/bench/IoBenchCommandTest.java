@@ -27,11 +27,12 @@ class IoBenchCommandTest {
 
     @Test
     void tableHasEveryScenarioWithTrafficBothWaysAndTheBaseline() {
-        Run r = run("bench", "io", "--connections", "3", "--rpi", "5ms", "--duration", "400ms", "--warmup", "100ms");
+        Run r = run("bench", "io", "--connections", "3", "--rpi", "5ms", "--duration", "400ms", "--warmup", "100ms",
+                "--jit-warmup", "200ms");
 
         assertThat(r.code()).as(r.err()).isZero();
         // Two cyclic rows (the named scenarios with the overrides), then the throughput row.
-        Matcher row = Pattern.compile("(?m)^(3x5ms|throughput)\\s+(\\d+)\\s+\\S+\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+) \\|").matcher(r.out());
+        Matcher row = Pattern.compile("(?m)^(3x5ms|throughput)\\s+(\\d+)\\s+\\S+\\s+x\\d+\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+) \\|").matcher(r.out());
         int rows = 0;
         while (row.find()) {
             rows++;
@@ -42,17 +43,21 @@ class IoBenchCommandTest {
         Matcher ratio = Pattern.compile("ratio \\(sent/s\\)\\s+(\\d+\\.\\d+)").matcher(r.out());
         assertThat(ratio.find()).as(r.out()).isTrue();
         assertThat(Double.parseDouble(ratio.group(1))).isPositive();
-        assertThat(r.out()).contains("plain: DatagramSocket.send").contains("load average");
+        assertThat(r.out()).contains("plain: DatagramSocket.send").contains("load average")
+                .contains("after a 0.2 s JIT warm-up run");
+        // 5 ms: the scanner's default multiplier reaches 100 ms at x32.
+        assertThat(r.out()).containsPattern("(?m)^3x5ms\\s+3\\s+5ms\\s+x32 ");
     }
 
     @Test
     void jsonSummaryCarriesTheMeasuredFigures() {
         Run r = run("bench", "io", "--scenario", "64x1ms", "--connections", "2", "--rpi", "2ms", "--duration", "300ms",
-                "--warmup", "100ms", "--json");
+                "--warmup", "100ms", "--jit-warmup", "0", "--multiplier", "1", "--json");
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("{").contains("\"name\": \"2x2ms\"").contains("\"connections\": 2")
-                .contains("\"rpi_us\": 2000").doesNotContain("\"throughput\"");
+                .contains("\"rpi_us\": 2000").contains("\"timeout_multiplier\": 8").contains("\"jit_warmup_s\": 0.0")
+                .contains("\"early_runs\": ").doesNotContain("\"throughput\"");
         Matcher rx = Pattern.compile("\"to_received_per_s\": (\\d+)").matcher(r.out());
         assertThat(rx.find()).isTrue();
         assertThat(Long.parseLong(rx.group(1))).isPositive();

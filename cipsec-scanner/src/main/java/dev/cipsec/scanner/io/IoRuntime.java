@@ -84,6 +84,11 @@ public final class IoRuntime implements AutoCloseable {
         return scheduler.latenessSnapshot();
     }
 
+    /** Starts a new lateness window: {@link #lateness()} counts from here. */
+    public void resetLateness() {
+        scheduler.resetLateness();
+    }
+
     /** Datagrams on this runtime's ports that did not parse as I/O frames, or named no open connection. */
     public long droppedUnknown() {
         synchronized (this) {

@@ -19,7 +19,8 @@ import java.util.Optional;
  * Everything a Forward_Open for a class 0/1 I/O connection asks for. Build with {@link #builder()};
  * the defaults are those of OpENer's sample device (and our adapter's default profile): exclusive
  * owner, configuration assembly 151, O->T point 150, T->O point 100, 32 bytes each way, RPI 10 ms,
- * timeout multiplier 0 (x4), point-to-point, class 1, local I/O port 2222.
+ * the timeout multiplier of {@link #autoTimeoutMultiplier} (x16 at 10 ms), point-to-point, class 1,
+ * local I/O port 2222.
  *
  * <p>Sizes are application data bytes. The connection sizes on the wire are derived
  * ({@link #otConnectionSize()}, {@link #toConnectionSize()}): class 1 adds the 2-byte sequence
@@ -35,6 +36,8 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
                          boolean multicast, boolean class0, Optional<ElectronicKeySegment> electronicKey,
                          int localPort, boolean initialRun, Bytes initialOutput) {
     public static final int DEFAULT_IO_PORT = 2222;
+    /** The shortest timeout {@link #autoTimeoutMultiplier} picks. */
+    public static final Duration MIN_AUTO_TIMEOUT = Duration.ofMillis(100);
     private static final int CLASS1_SEQUENCE = 2;
     private static final int ASSEMBLY_CLASS = 0x04;
 
@@ -147,6 +150,23 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
         return new EPath(s);
     }
 
+    /**
+     * The multiplier a builder uses unless told otherwise: the smallest of 0..7 whose timeout,
+     * the shorter RPI x (4 << m), is at least {@link #MIN_AUTO_TIMEOUT} (7 if none is). This is
+     * what Rockwell's Logix scanners do (timeout = max(4 x RPI, 100 ms), doubling the multiplier)
+     * and close to Schneider's table for the M580 (x64 at 2 ms, x16 at 10 ms): x4 is the
+     * protocol's minimum, and at an RPI of a few milliseconds it turns any 4 ms hiccup of a host
+     * or switch into a connection fault, where 100 ms still catches a dead peer fast.
+     */
+    public static int autoTimeoutMultiplier(Duration otRpi, Duration toRpi) {
+        long shortest = Math.min(otRpi.toNanos(), toRpi.toNanos());
+        int m = 0;
+        while (m < 7 && shortest * (4L << m) < MIN_AUTO_TIMEOUT.toNanos()) {
+            m++;
+        }
+        return m;
+    }
+
     /** Nothing valid for this long in T->O closes the connection: T->O RPI x (4 << multiplier). */
     public long timeoutNanos() {
         return toRpiMicros() * 1000L * (4L << timeoutMultiplier);
@@ -163,7 +183,8 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
         private int toSize = 32;
         private Duration otRpi = Duration.ofMillis(10);
         private Duration toRpi = Duration.ofMillis(10);
-        private int timeoutMultiplier;
+        /** Null: {@link #autoTimeoutMultiplier} at build time. */
+        private Integer timeoutMultiplier;
         private boolean multicast;
         private boolean class0;
         private Optional<ElectronicKeySegment> electronicKey = Optional.empty();
@@ -284,7 +305,7 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
             return this;
         }
 
-        /** 0..7 for x4 .. x512. */
+        /** 0..7 for x4 .. x512 (default: {@link IoSettings#autoTimeoutMultiplier}). */
         public Builder timeoutMultiplier(int m) {
             timeoutMultiplier = m;
             return this;
@@ -315,7 +336,7 @@ public record IoSettings(ApplicationType applicationType, int configPoint, Bytes
 
         public IoSettings build() {
             return new IoSettings(applicationType, configPoint, configData, otPoint, toPoint, otSize, toSize, otRpi,
-                    toRpi, timeoutMultiplier, multicast, class0, electronicKey, localPort, initialRun, initialOutput);
+                    toRpi, timeoutMultiplier != null ? timeoutMultiplier : autoTimeoutMultiplier(otRpi, toRpi), multicast, class0, electronicKey, localPort, initialRun, initialOutput);
         }
     }
 }

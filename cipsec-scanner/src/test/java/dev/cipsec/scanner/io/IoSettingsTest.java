@@ -19,8 +19,26 @@ class IoSettingsTest {
         assertThat(s.transportTrigger()).isEqualTo(0x01);
         assertThat(s.localPort()).isEqualTo(2222);
         assertThat(s.connectionPath().toBytes().toHex()).isEqualTo("200424972c962c64");
-        assertThat(s.timeoutNanos()).isEqualTo(40_000_000L);
+        // 10 ms: x16, the first multiplier reaching 100 ms.
+        assertThat(s.timeoutMultiplier()).isEqualTo(2);
+        assertThat(s.timeoutNanos()).isEqualTo(160_000_000L);
         assertThat(s.toBuilder().build()).isEqualTo(s);
+    }
+
+    @Test
+    void theDefaultMultiplierReachesAHundredMillisecondsLikeLogix() {
+        // max(4 x RPI, 100 ms) by doubling, from the shorter of the two RPIs; 7 (x512) at most.
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(1), Duration.ofMillis(1))).isEqualTo(5);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(2), Duration.ofMillis(2))).isEqualTo(4);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(20), Duration.ofMillis(20))).isEqualTo(1);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(25), Duration.ofMillis(25))).isEqualTo(0);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(500), Duration.ofMillis(500))).isEqualTo(0);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofMillis(50), Duration.ofMillis(5))).isEqualTo(3);
+        assertThat(IoSettings.autoTimeoutMultiplier(Duration.ofNanos(100_000), Duration.ofNanos(100_000))).isEqualTo(7);
+        // The builder uses it for the RPIs it ends up with, unless told otherwise.
+        assertThat(IoSettings.builder().rpi(Duration.ofMillis(1)).build().timeoutMultiplier()).isEqualTo(5);
+        assertThat(IoSettings.builder().rpi(Duration.ofMillis(1)).timeoutMultiplier(0).build().timeoutNanos())
+                .isEqualTo(4_000_000L);
     }
 
     @Test

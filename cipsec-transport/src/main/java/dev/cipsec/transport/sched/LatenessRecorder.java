@@ -20,8 +20,16 @@ final class LatenessRecorder {
     private long total;
     private long max;
     private long overruns;
+    private long earlyRuns;
+    private long maxEarly;
 
     void record(long nanos) {
+        if (nanos < 0) {
+            earlyRuns++;
+            if (-nanos > maxEarly) {
+                maxEarly = -nanos;
+            }
+        }
         long v = Math.max(0, nanos);
         counts[index(v)]++;
         total++;
@@ -39,10 +47,12 @@ final class LatenessRecorder {
         total = 0;
         max = 0;
         overruns = 0;
+        earlyRuns = 0;
+        maxEarly = 0;
     }
 
     LatenessStats snapshot() {
-        return new LatenessStats(total, percentile(0.50), percentile(0.99), max, overruns);
+        return new LatenessStats(total, percentile(0.50), percentile(0.99), max, overruns, earlyRuns, maxEarly);
     }
 
     /**

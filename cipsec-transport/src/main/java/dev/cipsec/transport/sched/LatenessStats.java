@@ -12,6 +12,10 @@ package dev.cipsec.transport.sched;
  * @param p99Nanos  99th percentile lateness
  * @param maxNanos  largest lateness
  * @param overruns  deadlines skipped because a run was more than one period late
+ * @param earlyRuns runs that started before their deadline, inside the scheduler's early window
+ *                  (they count as lateness 0 in the percentiles)
+ * @param maxEarlyNanos how far before its deadline the earliest of those started
  */
-public record LatenessStats(long runs, long p50Nanos, long p99Nanos, long maxNanos, long overruns) {
+public record LatenessStats(long runs, long p50Nanos, long p99Nanos, long maxNanos, long overruns, long earlyRuns,
+                            long maxEarlyNanos) {
 }

@@ -213,6 +213,45 @@ class DeadlineSchedulerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DeadlineScheduler.start("x", Duration.ofNanos(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadlineScheduler.start("x", Duration.ZERO, Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeadlineScheduler.start("x", Duration.ZERO, Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void tasksRunInsideTheirEarlyWindowNeverBeforeItAndKeepTheirRate() {
+        // A wide window so a run is visibly early: 3 ms, capped at period / 8 for the 8 ms task.
+        DeadlineScheduler scheduler = DeadlineScheduler.start("test-early", Duration.ZERO, Duration.ofMillis(3));
+        schedulers.add(scheduler);
+        long t0 = System.nanoTime();
+        long[][] starts = new long[2][40];
+        long[] periods = {40 * MS, 8 * MS};
+        AtomicInteger[] runs = {new AtomicInteger(), new AtomicInteger()};
+        for (int k = 0; k < 2; k++) {
+            int task = k;
+            scheduler.schedulePeriodic(periods[k], 50 * MS, () -> {
+                int i = runs[task].getAndIncrement();
+                if (i < 40) {
+                    starts[task][i] = System.nanoTime();
+                }
+            });
+        }
+        Await.until(WAIT, () -> runs[0].get() >= 40 && runs[1].get() >= 40, "40 runs of each task");
+        long[] windows = {3 * MS, MS};
+        for (int k = 0; k < 2; k++) {
+            for (int i = 0; i < 40; i++) {
+                long deadline = t0 + 50 * MS + i * periods[k];
+                // Never before the window: t0 was taken before scheduling, so deadlines here are at
+                // most a scheduling call early; allow that much.
+                assertThat(starts[k][i] - deadline).as("task %d run %d", k, i).isGreaterThanOrEqualTo(-windows[k] - MS / 10);
+            }
+        }
+        LatenessStats stats = scheduler.latenessSnapshot();
+        assertThat(stats.earlyRuns()).isPositive();
+        assertThat(stats.maxEarlyNanos()).isLessThanOrEqualTo(3 * MS);
+        // The rate is exact: run 39 of the 8 ms task is still about 39 periods after its first deadline.
+        assertThat(starts[1][39] - (t0 + 50 * MS)).isBetween(39 * 8 * MS - 2 * MS, 39 * 8 * MS + 40 * MS);
     }
 
     @Test

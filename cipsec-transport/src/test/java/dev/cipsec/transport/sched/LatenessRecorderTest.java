@@ -11,7 +11,7 @@ class LatenessRecorderTest {
 
     @Test
     void emptyRecorderReportsZeros() {
-        assertThat(new LatenessRecorder().snapshot()).isEqualTo(new LatenessStats(0, 0, 0, 0, 0));
+        assertThat(new LatenessRecorder().snapshot()).isEqualTo(new LatenessStats(0, 0, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -21,7 +21,7 @@ class LatenessRecorderTest {
             recorder.record(v);
         }
         // Rank ceil(q * 100) of 0..99.
-        assertThat(recorder.snapshot()).isEqualTo(new LatenessStats(100, 49, 98, 99, 0));
+        assertThat(recorder.snapshot()).isEqualTo(new LatenessStats(100, 49, 98, 99, 0, 0, 0));
     }
 
     @Test
@@ -62,6 +62,8 @@ class LatenessRecorderTest {
         assertThat(stats.p50Nanos()).isZero();
         assertThat(stats.p99Nanos()).isEqualTo(Long.MAX_VALUE);
         assertThat(stats.maxNanos()).isEqualTo(Long.MAX_VALUE);
+        assertThat(stats.earlyRuns()).isEqualTo(1);
+        assertThat(stats.maxEarlyNanos()).isEqualTo(5);
         assertThat(LatenessRecorder.index(Long.MAX_VALUE)).isEqualTo(LatenessRecorder.BUCKETS - 1);
     }
 
@@ -69,11 +71,12 @@ class LatenessRecorderTest {
     void overrunsAreCountedAndResetClearsEverything() {
         LatenessRecorder recorder = new LatenessRecorder();
         recorder.record(1_000);
+        recorder.record(-40_000);
         recorder.recordOverruns(3);
         recorder.recordOverruns(2);
         assertThat(recorder.snapshot().overruns()).isEqualTo(5);
         recorder.reset();
-        assertThat(recorder.snapshot()).isEqualTo(new LatenessStats(0, 0, 0, 0, 0));
+        assertThat(recorder.snapshot()).isEqualTo(new LatenessStats(0, 0, 0, 0, 0, 0, 0));
     }
 
     @Property
