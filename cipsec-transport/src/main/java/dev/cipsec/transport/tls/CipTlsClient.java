@@ -1,0 +1,187 @@
+package dev.cipsec.transport.tls;
+
+import dev.cipsec.transport.tls.CipherSuite.Protection;
+import dev.cipsec.transport.tls.cert.Identity;
+import dev.cipsec.transport.tls.cert.Purpose;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.AlertLevel;
+import org.bouncycastle.tls.BasicTlsPSKIdentity;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsPSKIdentity;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+
+/** Bouncy Castle's client callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
+final class CipTlsClient extends DefaultTlsClient {
+    private static final Logger LOG = LoggerFactory.getLogger(CipTlsClient.class);
+
+    private final TlsPolicy policy;
+    private final String peer;
+    private final SessionCache<String> sessions;
+    private final List<CipherSuite> offered;
+    private List<X509Certificate> serverChain = List.of();
+    private TlsSessionInfo info;
+    private short alertSent = -1;
+    private short alertReceived = -1;
+
+    /**
+     * @param peer     names the server in logs and keys the session cache (host:port)
+     * @param sessions sessions to resume, shared by the connections of one connector
+     */
+    CipTlsClient(TlsPolicy policy, String peer, SessionCache<String> sessions) {
+        super(TlsSupport.crypto());
+        this.policy = policy;
+        this.peer = peer;
+        this.sessions = sessions;
+        this.offered = policy.clientSuites();
+        if (offered.isEmpty()) {
+            throw new IllegalArgumentException("the TLS policy offers no suite: it needs a PSK for PSK suites, or trust for "
+                    + "certificate suites");
+        }
+    }
+
+    TlsSessionInfo info() {
+        return info;
+    }
+
+    short alert() {
+        return alertSent >= 0 ? alertSent : alertReceived;
+    }
+
+    boolean alertWasReceived() {
+        return alertSent < 0 && alertReceived >= 0;
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.TLSv12.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+        return offered.stream().mapToInt(CipherSuite::id).toArray();
+    }
+
+    @Override
+    public int getHandshakeTimeoutMillis() {
+        return (int) Math.min(Integer.MAX_VALUE, policy.handshakeTimeout().toMillis());
+    }
+
+    /**
+     * Encrypt-then-MAC only when a CBC suite is offered: OpenSSL servers answer the extension even
+     * when they pick a NULL suite, and BC then aborts with illegal_parameter (java-stack.md, C1).
+     */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Hashtable getClientExtensions() throws IOException {
+        Hashtable ext = super.getClientExtensions();
+        if (offered.stream().noneMatch(s -> s.protection() == Protection.CBC) && ext != null) {
+            ext.remove(TlsExtensionsUtils.EXT_encrypt_then_mac);
+        }
+        return ext;
+    }
+
+    @Override
+    public TlsPSKIdentity getPSKIdentity() {
+        return policy.clientPsk().map(p -> new BasicTlsPSKIdentity(p.identity().toArray(), p.key().toArray()))
+                .orElse(null);
+    }
+
+    @Override
+    public TlsSession getSessionToResume() {
+        return sessions.get(peer);
+    }
+
+    @Override
+    public TlsAuthentication getAuthentication() {
+        return new TlsAuthentication() {
+            @Override
+            public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                if (serverCertificate == null || serverCertificate.getCertificate() == null
+                        || serverCertificate.getCertificate().isEmpty()) {
+                    throw new TlsFatalAlert(AlertDescription.bad_certificate, "server sent no certificate");
+                }
+                List<X509Certificate> chain = TlsSupport.x509Chain(serverCertificate.getCertificate());
+                try {
+                    policy.peerVerifier().verify(chain, Purpose.SERVER);
+                } catch (CertificateException e) {
+                    LOG.warn("TLS {}: server certificate refused: {}", peer, e.getMessage());
+                    throw TlsSupport.refused(e);
+                }
+                serverChain = chain;
+            }
+
+            @Override
+            public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                Identity id = policy.identity().orElse(null);
+                if (id == null) {
+                    return null;
+                }
+                short wanted = id.keyType().isEc() ? ClientCertificateType.ecdsa_sign : ClientCertificateType.rsa_sign;
+                for (short t : request.getCertificateTypes()) {
+                    if (t == wanted) {
+                        return TlsSupport.signer(context, id, policy.sendChain(), request.getSupportedSignatureAlgorithms());
+                    }
+                }
+                LOG.debug("TLS {}: the server accepts no {} client certificate; sending none", peer, id.keyType());
+                return null;
+            }
+        };
+    }
+
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        SecurityParameters sp = context.getSecurityParametersConnection();
+        policy.keyLog().ifPresent(k -> k.write(sp.getClientRandom(), sp.getMasterSecret()));
+        List<X509Certificate> chain = serverChain;
+        if (sp.isResumedSession() && sp.getPeerCertificate() != null && !sp.getPeerCertificate().isEmpty()) {
+            chain = TlsSupport.x509Chain(sp.getPeerCertificate());
+        }
+        TlsSession session = context.getSession();
+        if (!sp.isResumedSession() && session != null) {
+            sessions.put(peer, session);
+        }
+        byte[] psk = sp.getPSKIdentity();
+        info = new TlsSessionInfo(CipTlsServer.versionName(sp.getNegotiatedVersion()), CipTlsServer.suite(sp.getCipherSuite()),
+                sp.isResumedSession(), chain, psk == null ? Optional.empty() : Optional.of(CipTlsServer.printable(psk)),
+                sp.isExtendedMasterSecret(), sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
+    }
+
+    @Override
+    public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
+        if (level == AlertLevel.fatal) {
+            alertSent = description;
+            // A failed handshake must not be resumed later.
+            sessions.remove(peer);
+        }
+        LOG.debug("TLS {}: sent {} alert {}{}", peer, AlertLevel.getText(level), AlertDescription.getText(description),
+                message == null ? "" : ": " + message);
+    }
+
+    @Override
+    public void notifyAlertReceived(short level, short description) {
+        if (level == AlertLevel.fatal) {
+            alertReceived = description;
+            sessions.remove(peer);
+        }
+        LOG.debug("TLS {}: received {} alert {}", peer, AlertLevel.getText(level), AlertDescription.getText(description));
+    }
+}

@@ -1,0 +1,243 @@
+package dev.cipsec.transport.tls;
+
+import dev.cipsec.transport.tls.cert.Identity;
+import dev.cipsec.transport.tls.cert.Purpose;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.AlertLevel;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.KeyExchangeAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsPSKIdentityManager;
+import org.bouncycastle.tls.TlsSession;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.impl.jcajce.JceDefaultTlsCredentialedDecryptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import java.util.Vector;
+
+/** Bouncy Castle's server callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
+final class CipTlsServer extends DefaultTlsServer {
+    private static final Logger LOG = LoggerFactory.getLogger(CipTlsServer.class);
+
+    private final TlsPolicy policy;
+    private final InetSocketAddress peer;
+    private final SessionCache<ByteBuffer> sessions;
+    private final int[] suites;
+    private List<X509Certificate> clientChain = List.of();
+    private TlsSessionInfo info;
+    private short alertSent = -1;
+    private short alertReceived = -1;
+
+    CipTlsServer(TlsPolicy policy, InetSocketAddress peer, SessionCache<ByteBuffer> sessions) {
+        super(TlsSupport.crypto());
+        this.policy = policy;
+        this.peer = peer;
+        this.sessions = sessions;
+        this.suites = policy.serverSuites().stream().mapToInt(CipherSuite::id).toArray();
+    }
+
+    TlsSessionInfo info() {
+        return info;
+    }
+
+    /** The alert we sent or received when the handshake failed, or -1. */
+    short alert() {
+        return alertSent >= 0 ? alertSent : alertReceived;
+    }
+
+    boolean alertWasReceived() {
+        return alertSent < 0 && alertReceived >= 0;
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.TLSv12.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+        return suites.clone();
+    }
+
+    /** Our order wins: the policy lists suites by preference (AEAD first by default). */
+    @Override
+    protected boolean preferLocalCipherSuites() {
+        return true;
+    }
+
+    @Override
+    public int getHandshakeTimeoutMillis() {
+        return (int) Math.min(Integer.MAX_VALUE, policy.handshakeTimeout().toMillis());
+    }
+
+    @Override
+    public TlsCredentials getCredentials() throws IOException {
+        int ke = TlsUtils.getKeyExchangeAlgorithm(selectedCipherSuite);
+        Identity id = policy.identity().orElse(null);
+        switch (ke) {
+            case KeyExchangeAlgorithm.ECDHE_PSK:
+                return null;
+            case KeyExchangeAlgorithm.ECDHE_ECDSA:
+                return TlsSupport.signer(context, requireIdentity(id), policy.sendChain(),
+                        context.getSecurityParametersHandshake().getClientSigAlgs());
+            case KeyExchangeAlgorithm.RSA:
+                return new JceDefaultTlsCredentialedDecryptor(TlsSupport.crypto(),
+                        TlsSupport.presented(requireIdentity(id), policy.sendChain()), id.key());
+            default:
+                throw new TlsFatalAlert(AlertDescription.internal_error, "no credentials for key exchange " + ke);
+        }
+    }
+
+    private static Identity requireIdentity(Identity id) throws TlsFatalAlert {
+        if (id == null) {
+            throw new TlsFatalAlert(AlertDescription.internal_error, "certificate suite selected without an identity");
+        }
+        return id;
+    }
+
+    @Override
+    public TlsPSKIdentityManager getPSKIdentityManager() {
+        return new TlsPSKIdentityManager() {
+            @Override
+            public byte[] getHint() {
+                return null;
+            }
+
+            @Override
+            public byte[] getPSK(byte[] identity) {
+                for (PskCredential p : policy.psks()) {
+                    if (p.usage().allowsServer() && java.util.Arrays.equals(p.identity().toArray(), identity)) {
+                        return p.key().toArray();
+                    }
+                }
+                // BC answers unknown_psk_identity for a null key.
+                LOG.debug("TLS {}: unknown PSK identity {}", peer, printable(identity));
+                return null;
+            }
+        };
+    }
+
+    @Override
+    public CertificateRequest getCertificateRequest() throws IOException {
+        if (!policy.requireClientCertificate()
+                || TlsUtils.getKeyExchangeAlgorithm(selectedCipherSuite) == KeyExchangeAlgorithm.ECDHE_PSK) {
+            return null;
+        }
+        short[] types = {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign};
+        Vector<X500Name> authorities = new Vector<>();
+        for (X509Certificate ca : policy.peerVerifier().acceptableIssuers()) {
+            authorities.add(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()));
+        }
+        return new CertificateRequest(types, TlsUtils.getDefaultSupportedSignatureAlgorithms(context),
+                authorities.isEmpty() ? null : authorities);
+    }
+
+    @Override
+    public void notifyClientCertificate(Certificate certificate) throws IOException {
+        if (certificate == null || certificate.isEmpty()) {
+            if (policy.requireClientCertificate()) {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure, "client certificate required");
+            }
+            return;
+        }
+        List<X509Certificate> chain = TlsSupport.x509Chain(certificate);
+        try {
+            policy.peerVerifier().verify(chain, Purpose.CLIENT);
+        } catch (CertificateException e) {
+            LOG.warn("TLS {}: client certificate refused: {}", peer, e.getMessage());
+            throw TlsSupport.refused(e);
+        }
+        clientChain = chain;
+    }
+
+    @Override
+    public byte[] getNewSessionID() {
+        return policy.sessionCacheSize() == 0 ? null : context.getNonceGenerator().generateNonce(32);
+    }
+
+    @Override
+    public TlsSession getSessionToResume(byte[] sessionID) {
+        TlsSession s = sessions.get(ByteBuffer.wrap(sessionID));
+        if (s != null && !resumable(s)) {
+            return null;
+        }
+        return s;
+    }
+
+    /** A cached session resumes only with a suite the current policy still serves. */
+    private boolean resumable(TlsSession s) {
+        int suite = s.exportSessionParameters().getCipherSuite();
+        for (int allowed : suites) {
+            if (allowed == suite) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        SecurityParameters sp = context.getSecurityParametersConnection();
+        policy.keyLog().ifPresent(k -> k.write(sp.getClientRandom(), sp.getMasterSecret()));
+        List<X509Certificate> peerChain = clientChain;
+        if (sp.isResumedSession() && sp.getPeerCertificate() != null && !sp.getPeerCertificate().isEmpty()) {
+            peerChain = TlsSupport.x509Chain(sp.getPeerCertificate());
+        }
+        TlsSession session = context.getSession();
+        if (!sp.isResumedSession() && session != null && session.getSessionID().length > 0) {
+            sessions.put(ByteBuffer.wrap(session.getSessionID().clone()), session);
+        }
+        byte[] psk = sp.getPSKIdentity();
+        info = new TlsSessionInfo(versionName(sp.getNegotiatedVersion()), suite(sp.getCipherSuite()), sp.isResumedSession(),
+                peerChain, psk == null ? Optional.empty() : Optional.of(printable(psk)), sp.isExtendedMasterSecret(),
+                sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
+    }
+
+    /** "TLSv1.2", as OpenSSL and Wireshark write it (Bouncy Castle says "TLS 1.2"). */
+    static String versionName(ProtocolVersion v) {
+        return v.getName().replace("TLS ", "TLSv").replace("DTLS ", "DTLSv");
+    }
+
+    static CipherSuite suite(int id) throws TlsFatalAlert {
+        return CipherSuite.byId(id).orElseThrow(() -> new TlsFatalAlert(AlertDescription.internal_error,
+                "negotiated a suite outside CIP Security: " + id));
+    }
+
+    @Override
+    public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
+        if (level == AlertLevel.fatal) {
+            alertSent = description;
+        }
+        LOG.debug("TLS {}: sent {} alert {}{}", peer, AlertLevel.getText(level), AlertDescription.getText(description),
+                message == null ? "" : ": " + message);
+    }
+
+    @Override
+    public void notifyAlertReceived(short level, short description) {
+        if (level == AlertLevel.fatal) {
+            alertReceived = description;
+        }
+        LOG.debug("TLS {}: received {} alert {}", peer, AlertLevel.getText(level), AlertDescription.getText(description));
+    }
+
+    static String printable(byte[] identity) {
+        String s = new String(identity, java.nio.charset.StandardCharsets.UTF_8);
+        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7F) ? s : java.util.HexFormat.of().formatHex(identity);
+    }
+}

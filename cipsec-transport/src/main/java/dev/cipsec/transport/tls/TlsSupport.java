@@ -1,0 +1,123 @@
+package dev.cipsec.transport.tls;
+
+import dev.cipsec.transport.tls.cert.Identity;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCertificate;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Vector;
+
+/** Bouncy Castle plumbing shared by the server and client glue. */
+final class TlsSupport {
+    private static final Object LOCK = new Object();
+    private static volatile JcaTlsCrypto crypto;
+
+    private TlsSupport() {
+    }
+
+    /**
+     * The one crypto for every endpoint: JDK providers first, so AES/GCM/SHA run on the JDK's
+     * intrinsics, and Bouncy Castle appended (never inserted first), so RSA-PSS, which OpenSSL
+     * prefers, still verifies (java-stack.md, C2). SecureRandom: the platform's default
+     * (NativePRNG on Linux, seeded by the kernel).
+     */
+    static JcaTlsCrypto crypto() {
+        JcaTlsCrypto c = crypto;
+        if (c == null) {
+            synchronized (LOCK) {
+                c = crypto;
+                if (c == null) {
+                    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+                        Security.addProvider(new BouncyCastleProvider());
+                    }
+                    c = (JcaTlsCrypto) new JcaTlsCryptoProvider().create(new SecureRandom());
+                    crypto = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    static Certificate certificate(List<X509Certificate> chain) {
+        TlsCertificate[] certs = new TlsCertificate[chain.size()];
+        for (int i = 0; i < certs.length; i++) {
+            certs[i] = new JcaTlsCertificate(crypto(), chain.get(i));
+        }
+        return new Certificate(certs);
+    }
+
+    /** The peer's chain as X.509 certificates; a certificate that does not parse fails the handshake. */
+    static List<X509Certificate> x509Chain(Certificate certificate) throws IOException {
+        List<X509Certificate> out = new ArrayList<>(certificate.getLength());
+        for (TlsCertificate c : certificate.getCertificateList()) {
+            out.add(JcaTlsCertificate.convert(crypto(), c).getX509Certificate());
+        }
+        return out;
+    }
+
+    /** What an identity presents: the leaf only, or the whole chain. */
+    static Certificate presented(Identity id, boolean sendChain) {
+        return certificate(sendChain ? id.chain() : List.of(id.certificate()));
+    }
+
+    /**
+     * A signer for {@code id}, signing with the first algorithm of {@code peerSigAlgs} (the peer's
+     * signature_algorithms, or null for TLS 1.2's defaults) that fits its key.
+     */
+    static TlsCredentialedSigner signer(TlsContext context, Identity id, boolean sendChain,
+                                        Vector<?> peerSigAlgs) throws IOException {
+        short sig = id.keyType().isEc() ? SignatureAlgorithm.ecdsa : SignatureAlgorithm.rsa;
+        SignatureAndHashAlgorithm alg = TlsUtils.chooseSignatureAndHashAlgorithm(context, peerSigAlgs, sig);
+        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto(), id.key(),
+                presented(id, sendChain), alg);
+    }
+
+    /** A fatal alert carrying why, for a certificate we refuse. */
+    static TlsFatalAlert refused(java.security.cert.CertificateException e) {
+        return new TlsFatalAlert(certificateAlert(e), e.getMessage(), e);
+    }
+
+    /**
+     * The alert a tester expects for each failed check: expired, revoked, unknown CA, or
+     * bad/unsupported certificate. The check is read from the exception's enum when it has one.
+     */
+    static short certificateAlert(java.security.cert.CertificateException e) {
+        String check = checkName(e);
+        return switch (check) {
+            case "EXPIRY" -> AlertDescription.certificate_expired;
+            case "REVOKED" -> AlertDescription.certificate_revoked;
+            case "UNTRUSTED" -> AlertDescription.unknown_ca;
+            case "KEY_USAGE", "EXTENDED_KEY_USAGE" -> AlertDescription.unsupported_certificate;
+            case "REVOCATION_UNKNOWN" -> AlertDescription.certificate_unknown;
+            case "NO_TRUST" -> AlertDescription.unknown_ca;
+            default -> AlertDescription.bad_certificate;
+        };
+    }
+
+    private static String checkName(java.security.cert.CertificateException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("no trust anchors")) {
+            return "NO_TRUST";
+        }
+        int colon = m.indexOf(':');
+        return colon > 0 ? m.substring(0, colon) : "OTHER";
+    }
+}
