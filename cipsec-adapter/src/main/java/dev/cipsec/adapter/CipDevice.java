@@ -8,6 +8,7 @@ import dev.cipsec.objects.std.StandardObjects;
 import dev.cipsec.transport.tcp.TcpServer;
 import dev.cipsec.transport.tcp.TcpServerLimits;
 import dev.cipsec.transport.tcp.TcpServerStats;
+import dev.cipsec.transport.tls.TlsServerHandler;
 import dev.cipsec.transport.udp.UdpEndpoint;
 import dev.cipsec.wire.cip.ServiceCodes;
 import org.slf4j.Logger;
@@ -41,12 +42,17 @@ public final class CipDevice implements AutoCloseable {
 
     private final DeviceRuntime runtime;
     private final TcpServer tcp;
+    private final TcpServer tls;
+    private final TlsServerHandler tlsHandler;
     private final UdpEndpoint udp;
     private final ScheduledExecutorService scheduler;
 
-    private CipDevice(DeviceRuntime runtime, TcpServer tcp, UdpEndpoint udp, ScheduledExecutorService scheduler) {
+    private CipDevice(DeviceRuntime runtime, TcpServer tcp, TcpServer tls, TlsServerHandler tlsHandler, UdpEndpoint udp,
+                      ScheduledExecutorService scheduler) {
         this.runtime = runtime;
         this.tcp = tcp;
+        this.tls = tls;
+        this.tlsHandler = tlsHandler;
         this.udp = udp;
         this.scheduler = scheduler;
     }
@@ -76,6 +82,8 @@ public final class CipDevice implements AutoCloseable {
         objects.connectionManager().registerService(ServiceCodes.UNCONNECTED_SEND, cm::unconnectedSend);
 
         TcpServer tcp = null;
+        TcpServer tls = null;
+        TlsServerHandler tlsHandler = null;
         UdpEndpoint udp = null;
         IoRuntime io = null;
         try {
@@ -89,9 +97,23 @@ public final class CipDevice implements AutoCloseable {
             }
             TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
                     .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress());
-            tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
-                    new EncapsulationHandler(runtime)).start();
-            runtime.tcpPort(tcp.localAddress().getPort());
+            SecuritySettings security = profile.security();
+            if (security.plainTcp()) {
+                tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
+                        new EncapsulationHandler(runtime)).start();
+                runtime.tcpPort(tcp.localAddress().getPort());
+            }
+            if (security.tls().isPresent()) {
+                // The TCP server's per-address limit bounds TLS sessions per peer; the handler bounds
+                // handshakes in flight and their duration.
+                tlsHandler = new TlsServerHandler(security.tls().get(), new EncapsulationHandler(runtime));
+                tls = new TcpServer(new InetSocketAddress(profile.bindAddress(), security.tlsPort()), tcpLimits, tlsHandler)
+                        .start();
+                runtime.tlsPort(tls.localAddress().getPort());
+                if (tcp == null) {
+                    runtime.tcpPort(tls.localAddress().getPort());
+                }
+            }
             if (profile.udpPort() >= 0) {
                 DiscoveryResponder responder = new DiscoveryResponder(runtime);
                 udp = UdpEndpoint.open(new InetSocketAddress(profile.bindAddress(), profile.udpPort()), 1500, responder);
@@ -107,6 +129,9 @@ public final class CipDevice implements AutoCloseable {
             if (tcp != null) {
                 tcp.close();
             }
+            if (tls != null) {
+                tls.close();
+            }
             if (udp != null) {
                 udp.close();
             }
@@ -116,14 +141,31 @@ public final class CipDevice implements AutoCloseable {
             scheduler.shutdownNow();
             throw e;
         }
-        LOG.info("device '{}' listening on tcp {}{}{}", profile.identity().productName(), tcp.localAddress(),
+        LOG.info("device '{}' listening on{}{}{}{}", profile.identity().productName(),
+                tcp == null ? "" : " tcp " + tcp.localAddress(), tls == null ? "" : " tls " + tls.localAddress(),
                 udp == null ? "" : ", udp " + udp.localAddress(), io == null ? "" : ", I/O udp " + io.localAddress());
-        return new CipDevice(runtime, tcp, udp, scheduler);
+        return new CipDevice(runtime, tcp, tls, tlsHandler, udp, scheduler);
     }
 
-    /** The encapsulation listener's address (the real port when the profile asked for 0). */
+    /**
+     * The plain encapsulation listener's address (the real port when the profile asked for 0), or
+     * null when the device is secure-only.
+     */
     public InetSocketAddress tcpAddress() {
-        return tcp.localAddress();
+        return tcp == null ? null : tcp.localAddress();
+    }
+
+    /** The TLS (CIP Security) listener's address, or null without TLS. */
+    public InetSocketAddress tlsAddress() {
+        return tls == null ? null : tls.localAddress();
+    }
+
+    /**
+     * The TLS listener's handler: its handshake counters, and {@link TlsServerHandler#setPolicy} to
+     * apply a new policy to later handshakes. Null without TLS.
+     */
+    public TlsServerHandler tls() {
+        return tlsHandler;
     }
 
     /** The ListIdentity listener's address, or null when UDP is disabled. */
@@ -176,8 +218,14 @@ public final class CipDevice implements AutoCloseable {
         return runtime.stats().snapshot();
     }
 
+    /** The plain TCP listener's counters (the TLS listener's when the device is secure-only). */
     public TcpServerStats tcpStats() {
-        return tcp.stats();
+        return tcp != null ? tcp.stats() : tls.stats();
+    }
+
+    /** The TLS listener's connection counters, or null without TLS. */
+    public TcpServerStats tlsTcpStats() {
+        return tls == null ? null : tls.stats();
     }
 
     /** Registered encapsulation sessions right now. */
@@ -200,6 +248,11 @@ public final class CipDevice implements AutoCloseable {
         if (udp != null) {
             udp.close();
         }
-        tcp.close(Duration.ofSeconds(5));
+        if (tls != null) {
+            tls.close(Duration.ofSeconds(5));
+        }
+        if (tcp != null) {
+            tcp.close(Duration.ofSeconds(5));
+        }
     }
 }

@@ -28,9 +28,11 @@ import java.util.Set;
  * @param tcpPort     encapsulation port (default 44818; 0 picks a free port, for tests)
  * @param udpPort     ListIdentity/ListServices port (default 44818; 0 picks a free port, -1 disables UDP)
  * @param io          class 0/1 I/O: UDP port (default 2222), heartbeat connection points, RPI range
+ * @param security    CIP Security: the TLS listener on 2221 and whether plain TCP stays open (default: none)
  */
 public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> assemblies, InterfaceConfig interfaceConfig,
-                            InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits, IoSettings io) {
+                            InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits, IoSettings io,
+                            SecuritySettings security) {
 
     public static final int DEFAULT_PORT = 44818;
 
@@ -41,6 +43,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(io, "io");
+        Objects.requireNonNull(security, "security");
         if (tcpPort < 0 || tcpPort > 0xFFFF) {
             throw new IllegalArgumentException("tcpPort must be 0..65535: " + tcpPort);
         }
@@ -61,7 +64,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     /** A profile with the default I/O settings (the form before class 0/1 I/O existed). */
     public DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> assemblies, InterfaceConfig interfaceConfig,
                          InetAddress bindAddress, int tcpPort, int udpPort, AdapterLimits limits) {
-        this(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, IoSettings.defaults());
+        this(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, IoSettings.defaults(),
+                SecuritySettings.none());
     }
 
     /** The device the demo and the tests run: a generic communications adapter with three assemblies. */
@@ -76,31 +80,36 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     /** The same profile on ephemeral loopback ports (I/O too, unless disabled), as tests want it. */
     public DeviceProfile onEphemeralPorts() {
         return new DeviceProfile(identity, assemblies, interfaceConfig, InetAddress.getLoopbackAddress(), 0, 0, limits,
-                io.enabled() ? io.withPort(0) : io);
+                io.enabled() ? io.withPort(0) : io, security.withTlsPort(0));
     }
 
     public DeviceProfile withIo(IoSettings settings) {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, settings);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, settings, security);
     }
 
     public DeviceProfile withIdentity(DeviceIdentity id) {
-        return new DeviceProfile(id, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io);
+        return new DeviceProfile(id, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io, security);
     }
 
     public DeviceProfile withAssemblies(List<AssemblyDefinition> list) {
-        return new DeviceProfile(identity, list, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io);
+        return new DeviceProfile(identity, list, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io, security);
     }
 
     public DeviceProfile withBinding(InetAddress address, int tcp, int udp) {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, address, tcp, udp, limits, io);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, address, tcp, udp, limits, io, security);
     }
 
     public DeviceProfile withLimits(AdapterLimits l) {
-        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, l, io);
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, l, io, security);
     }
 
     public DeviceProfile withInterfaceConfig(InterfaceConfig c) {
-        return new DeviceProfile(identity, assemblies, c, bindAddress, tcpPort, udpPort, limits, io);
+        return new DeviceProfile(identity, assemblies, c, bindAddress, tcpPort, udpPort, limits, io, security);
+    }
+
+    /** The same profile with {@code settings} for CIP Security. */
+    public DeviceProfile withSecurity(SecuritySettings settings) {
+        return new DeviceProfile(identity, assemblies, interfaceConfig, bindAddress, tcpPort, udpPort, limits, io, settings);
     }
 
     public static DeviceProfile load(Path file) throws IOException {
@@ -261,7 +270,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                             "limits.maxIoConnectionsPerOriginator"),
                     intNumber(m.getOrDefault("maxIoPacketSize", l.maxIoPacketSize()), "limits.maxIoPacketSize"));
         }
-        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l, io);
+        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l, io, d.security());
     }
 
     @SuppressWarnings("unchecked")

@@ -13,6 +13,7 @@ import dev.cipsec.wire.buf.WireReader;
 import dev.cipsec.wire.cip.MessageRouterRequest;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.cpf.CipIdentityItem;
+import dev.cipsec.wire.cpf.CipSecurityItem;
 import dev.cipsec.wire.cpf.CpfPacket;
 import dev.cipsec.wire.cpf.ListServicesItem;
 
@@ -36,6 +37,7 @@ final class DeviceRuntime {
     private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
     private final CmCounters cmCounters;
     private volatile int tcpPort;
+    private volatile int tlsPort;
     private volatile IoRuntime io;
 
     DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
@@ -90,6 +92,10 @@ final class DeviceRuntime {
 
     void io(IoRuntime runtime) {
         this.io = runtime;
+    }
+
+    void tlsPort(int port) {
+        this.tlsPort = port;
     }
 
     void tcpPort(int port) {
@@ -168,8 +174,34 @@ final class DeviceRuntime {
         }
         CipIdentityItem item = new CipIdentityItem(1, 2, tcpPort, address, id.vendorId(), id.deviceType(), id.productCode(),
                 id.revisionMajor(), id.revisionMinor(), id.status(), id.serialNumber(), id.productName(), id.state());
-        return CpfPacket.of(item).toBytes();
+        if (!profile.security().enabled()) {
+            return CpfPacket.of(item).toBytes();
+        }
+        return CpfPacket.of(item, securityItem()).toBytes();
     }
+
+    /**
+     * The CIP Security item (reference §1.7) of a device with TLS: the Confidentiality profile
+     * supported and configured, both security objects Configured, and the ports actually open. The
+     * 7-byte form of current editions (OpENer's); readers skip by length, and tshark 4.0 decodes it.
+     * Until the security objects exist (issue 7) the states follow the profile: a TLS policy is a
+     * configuration.
+     */
+    CipSecurityItem securityItem() {
+        SecuritySettings sec = profile.security();
+        int ports = (sec.plainTcp() ? CipSecurityItem.PORT_TCP_44818 : 0)
+                | (profile.udpPort() >= 0 ? CipSecurityItem.PORT_UDP_44818 : 0)
+                | (profile.io().enabled() ? CipSecurityItem.PORT_UDP_2222 : 0)
+                | (sec.enabled() ? CipSecurityItem.PORT_TCP_2221 : 0);
+        int configured = sec.enabled() ? CONFIDENTIALITY_PROFILE : 0;
+        int state = sec.enabled() ? STATE_CONFIGURED : 0;
+        return new CipSecurityItem(CONFIDENTIALITY_PROFILE, state, state, ports, java.util.OptionalInt.of(configured));
+    }
+
+    /** Security profile bit 1 (reference §4.3). */
+    static final int CONFIDENTIALITY_PROFILE = 0x0002;
+    /** CIP Security Object state 2 and EtherNet/IP Security Object state 2 (§4.2, §5.2). */
+    static final int STATE_CONFIGURED = 2;
 
     /** ListServices: CIP over TCP, and class 0/1 over UDP when the I/O port is enabled (0x0120, as OpENer). */
     Bytes listServicesData() {

@@ -3,6 +3,7 @@ package dev.cipsec.scanner;
 import dev.cipsec.transport.FrameReader;
 import dev.cipsec.transport.StreamConnection;
 import dev.cipsec.transport.tcp.TcpConnector;
+import dev.cipsec.transport.tls.TlsConnector;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireFormatException;
 import dev.cipsec.wire.buf.WireReader;
@@ -81,10 +82,14 @@ public final class CipClient implements AutoCloseable {
 
     /** Connects without registering a session (enough for ListIdentity/ListServices). */
     public static CipClient open(Target target, ClientOptions options) throws IOException {
+        StreamConnection c;
         if (target.secure()) {
-            throw new IOException("target " + target + " is a CIP Security (TLS) port; this build speaks plain EtherNet/IP only");
+            TlsConnector tls = options.tls().orElseThrow(() -> new IOException("target " + target
+                    + " is CIP Security (TLS on " + target.port() + "): give TLS credentials (ClientOptions.withTls)"));
+            c = tls.connect(new InetSocketAddress(target.host(), target.port()), options.connectTimeout());
+        } else {
+            c = TcpConnector.connect(target.host(), target.port(), options.connectTimeout());
         }
-        StreamConnection c = TcpConnector.connect(target.host(), target.port(), options.connectTimeout());
         return new CipClient(target, options, c);
     }
 
@@ -106,6 +111,12 @@ public final class CipClient implements AutoCloseable {
 
     public Target target() {
         return target;
+    }
+
+    /** What the TLS handshake negotiated, for a secure target; empty for plain EtherNet/IP. */
+    public java.util.Optional<dev.cipsec.transport.tls.TlsSessionInfo> tlsSession() {
+        return connection instanceof dev.cipsec.transport.tls.TlsStreamConnection t
+                ? java.util.Optional.of(t.info()) : java.util.Optional.empty();
     }
 
     public ClientOptions options() {
