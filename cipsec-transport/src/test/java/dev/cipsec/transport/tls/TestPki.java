@@ -23,12 +23,15 @@ import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +62,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Files for openssl: {@link #writeTo(Path)} writes root.pem, intermediate.pem and ca-chain.pem;
  * {@link #writeIdentity(Path, String, Identity)} writes name.crt (chain PEM, leaf first) and name.key
- * (unencrypted PKCS#8 PEM); {@link #writeCertificate(Path, X509Certificate)} one certificate as PEM.
+ * (unencrypted PKCS#8 PEM); {@link #writeCertificate(Path, X509Certificate)} one certificate as PEM;
+ * {@link #writeCrl(Path, X509CRL)} a CRL as PEM.
  */
 public final class TestPki {
     /** How many distinct RSA key pairs the JVM-wide pool holds. */
@@ -205,6 +209,21 @@ public final class TestPki {
         try {
             CredentialFiles.writePem(file, List.of(c));
             return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a CRL as PEM ("X509 CRL"); returns {@code file}. */
+    public static Path writeCrl(Path file, X509CRL crl) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
+            w.writeObject(crl);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return Files.writeString(file, text.toString(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
