@@ -81,7 +81,7 @@ public final class TrustStore {
             try {
                 crls.addAll(CredentialFiles.readCrls(f));
             } catch (IOException e) {
-                log.warn("skipping unreadable CRL file {}: {}", f, e.getMessage());
+                log.warn("skipping unreadable CRL file: {}", e.getMessage());
             }
         }
         log.debug("trust store {}: {} trusted, {} issuers, {} CRLs", dir, anchors.size(), issuers.size(), crls.size());
@@ -215,7 +215,7 @@ public final class TrustStore {
         try {
             return CredentialFiles.readCertificates(f);
         } catch (IOException e) {
-            log.warn("skipping unreadable certificate file {}: {}", f, e.getMessage());
+            log.warn("skipping unreadable certificate file: {}", e.getMessage());
             return List.of();
         }
     }

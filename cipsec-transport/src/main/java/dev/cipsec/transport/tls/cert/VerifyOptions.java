@@ -30,10 +30,12 @@ public record VerifyOptions(Purpose peerRole, boolean checkExpiry, Instant now, 
         return new VerifyOptions(peerRole, checkExpiry, Instant.now(), DEFAULT_MAX_CHAIN_LENGTH);
     }
 
+    /** The same options checking validity at {@code at}. */
     public VerifyOptions withNow(Instant at) {
         return new VerifyOptions(peerRole, checkExpiry, at, maxChainLength);
     }
 
+    /** The same options with another path length limit. */
     public VerifyOptions withMaxChainLength(int max) {
         return new VerifyOptions(peerRole, checkExpiry, now, max);
     }

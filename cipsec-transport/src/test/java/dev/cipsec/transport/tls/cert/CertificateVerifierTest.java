@@ -306,6 +306,18 @@ class CertificateVerifierTest {
     }
 
     @Test
+    void intermediateRevokedByTheRootIsRejected() {
+        Identity server = PKI.issueServer(KeyType.EC_P256, "under revoked ca");
+        Instant now = Instant.now();
+        X509CRL byRoot = TestPki.crl(PKI.rootIdentity(), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
+                PKI.intermediate());
+        TrustStore store = TrustStore.of(List.of(PKI.root()), List.of(), List.of(byRoot));
+        CertificateRejectedException e = rejected(new CertificateVerifier(store), server.chain(), SERVER);
+        assertThat(e.check()).isEqualTo(Check.REVOKED);
+        assertThat(e.certificate()).isEqualTo(PKI.intermediate());
+    }
+
+    @Test
     void revocationUnknownWhenTheCrlIsSignedByTheWrongKey() {
         Identity server = PKI.issueServer(KeyType.EC_P256, "crl-forged");
         Identity forger = PKI.issue(LeafSpec.of(KeyType.EC_P256, "cipsec test intermediate").signer(Signer.SELF).ca());
