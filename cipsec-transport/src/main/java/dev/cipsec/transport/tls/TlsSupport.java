@@ -113,11 +113,9 @@ final class TlsSupport {
     }
 
     private static String checkName(java.security.cert.CertificateException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        if (m.startsWith("no trust anchors")) {
-            return "NO_TRUST";
+        if (e instanceof dev.cipsec.transport.tls.cert.CertificateRejectedException r) {
+            return r.check().name();
         }
-        int colon = m.indexOf(':');
-        return colon > 0 ? m.substring(0, colon) : "OTHER";
+        return e.getMessage() != null && e.getMessage().startsWith("no trust anchors") ? "NO_TRUST" : "OTHER";
     }
 }

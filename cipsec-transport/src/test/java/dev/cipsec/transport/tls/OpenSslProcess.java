@@ -31,11 +31,15 @@ public final class OpenSslProcess implements AutoCloseable {
     private final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
     private final OutputStream stdin;
 
-    private OpenSslProcess(List<String> command) throws IOException {
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private final boolean raw;
+
+    private OpenSslProcess(List<String> command, boolean raw) throws IOException {
+        this.raw = raw;
+        process = new ProcessBuilder(command).redirectErrorStream(!raw).start();
         stdin = process.getOutputStream();
+        java.io.InputStream text = raw ? process.getErrorStream() : process.getInputStream();
         Thread.ofVirtual().name("openssl-out").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     seen.add(line);
@@ -47,13 +51,33 @@ public final class OpenSslProcess implements AutoCloseable {
         });
     }
 
-    /** {@code openssl <args>}. */
+    /** {@code openssl <args>}, stdout and stderr merged into lines. */
     public static OpenSslProcess start(String... args) throws IOException {
+        return new OpenSslProcess(command(args), false);
+    }
+
+    /**
+     * {@code openssl <args>} with stdout as raw bytes ({@link #stdout()}), for binary application data
+     * through {@code s_client -quiet} or {@code s_server -quiet}; stderr lines are kept for diagnostics.
+     */
+    public static OpenSslProcess startRaw(String... args) throws IOException {
+        return new OpenSslProcess(command(args), true);
+    }
+
+    private static List<String> command(String... args) {
         Path openssl = PeerTools.require("openssl");
         List<String> cmd = new ArrayList<>();
         cmd.add(openssl.toString());
         cmd.addAll(List.of(args));
-        return new OpenSslProcess(cmd);
+        return cmd;
+    }
+
+    /** The raw stdout of a {@link #startRaw} process. */
+    public java.io.InputStream stdout() {
+        if (!raw) {
+            throw new IllegalStateException("stdout is read as lines; use startRaw");
+        }
+        return process.getInputStream();
     }
 
     /**
