@@ -137,6 +137,11 @@ public final class OpenSslProcess implements AutoCloseable {
         write((s + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The process's stdin as a stream, e.g. to pump another stream into it. */
+    public OutputStream stdinStream() {
+        return stdin;
+    }
+
     public void closeStdin() throws IOException {
         stdin.close();
     }
