@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param maxFrameSize             largest encapsulation frame accepted, header included (default 24 + 65535);
  *                                 a larger one is refused by closing the connection before its body is read
  * @param maxPendingBytes          receive buffers the device may hold across all connections (default 8 MiB):
- *                                 each connection reserves {@code maxFrameSize} from it, and a connection
- *                                 that cannot reserve is closed at once
+ *                                 each connection reserves its receive buffer from it (1 KiB, grown up to
+ *                                 {@code maxFrameSize} when larger frames arrive), and a connection that
+ *                                 cannot reserve is closed at once
  * @param idleTimeout              encapsulation inactivity timeout: a TCP connection with no complete frame for
  *                                 this long is closed (default 120 s, at most 3600 s, rounded up to whole seconds: it is the
  *                                 initial value of TCP/IP object attribute 13, which clients may change; zero disables)

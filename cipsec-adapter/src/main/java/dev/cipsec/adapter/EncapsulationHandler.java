@@ -57,6 +57,13 @@ final class EncapsulationHandler implements ConnectionHandler {
     static final long IDLE_SWEEP_MILLIS = 100;
 
     private final DeviceRuntime device;
+    /**
+     * Receive buffer a connection starts with: every request of the explicit-messaging services
+     * fits (504 data bytes in the largest Unconnected_Send, plus headers), so an idle or ordinary
+     * session holds 1 KiB rather than the 64 KiB of the largest frame.
+     */
+    static final int INITIAL_RX = 1024;
+
     /** Connections whose inactivity timeout the sweep enforces. */
     private final Set<Conn> live = ConcurrentHashMap.newKeySet();
 
@@ -85,7 +92,7 @@ final class EncapsulationHandler implements ConnectionHandler {
     @Override
     public void handle(StreamConnection connection) throws IOException {
         AdapterLimits limits = device.limits();
-        if (!device.reservePending(limits.maxFrameSize())) {
+        if (!device.reservePending(INITIAL_RX)) {
             device.stats().pendingBytesRejections.increment();
             LOG.debug("receive budget exhausted, closing {}", connection.peer());
             connection.close();
@@ -101,7 +108,7 @@ final class EncapsulationHandler implements ConnectionHandler {
             live.remove(c);
             c.cleanup();
             device.untrack(connection);
-            device.releasePending(limits.maxFrameSize());
+            device.releasePending(c.rx.length);
             MDC.remove("peer");
             MDC.remove("session");
         }
@@ -115,9 +122,10 @@ final class EncapsulationHandler implements ConnectionHandler {
         private final StreamConnection connection;
         private final AdapterLimits limits;
         private final FrameReader frames;
-        private final byte[] rx;
+        /** Starts at {@link #INITIAL_RX} and grows, within the device's receive budget, for larger frames. */
+        private byte[] rx;
         /** Reused for every frame in {@code rx}. */
-        private final WireReader reader;
+        private WireReader reader;
         /** Reply buffer of the SendRRData path, grown on demand. */
         private byte[] tx = new byte[512];
         private final OutputStream out;
@@ -133,9 +141,26 @@ final class EncapsulationHandler implements ConnectionHandler {
             this.limits = limits;
             this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
                     limits.maxFrameSize());
-            this.rx = new byte[limits.maxFrameSize()];
+            this.rx = new byte[Math.min(INITIAL_RX, limits.maxFrameSize())];
             this.reader = WireReader.of(rx);
             this.out = connection.out();
+        }
+
+        /**
+         * A frame larger than the receive buffer: double it (at least to the frame, at most to the
+         * maximum frame size) if the device's receive budget allows, else abandon the connection.
+         * The buffer stays grown: a peer that sent one large frame will likely send more.
+         */
+        private byte[] growRx(byte[] current, int needed) throws IOException {
+            int size = Math.min(limits.maxFrameSize(), Math.max(needed, 2 * current.length));
+            if (!device.reservePending(size - current.length)) {
+                device.stats().pendingBytesRejections.increment();
+                throw new IOException("receive budget exhausted: no room for a frame of " + needed + " bytes");
+            }
+            byte[] bigger = java.util.Arrays.copyOf(current, size);
+            rx = bigger;
+            reader = WireReader.of(rx);
+            return bigger;
         }
 
         void serve() throws IOException {
@@ -148,7 +173,7 @@ final class EncapsulationHandler implements ConnectionHandler {
                 connection.setReadTimeout(idle);
                 int n;
                 try {
-                    n = frames.readFrame(rx, limits.frameTimeout());
+                    n = frames.readFrame(rx, limits.frameTimeout(), this::growRx);
                 } catch (FrameTooLargeException e) {
                     device.stats().oversizeFrames.increment();
                     LOG.debug("closing: frame of {} bytes over the limit {}", e.getMessage(), limits.maxFrameSize());

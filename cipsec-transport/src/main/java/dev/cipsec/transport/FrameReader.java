@@ -49,6 +49,21 @@ public final class FrameReader {
         }
     }
 
+    /**
+     * Supplies a larger buffer when a frame does not fit the caller's: lets a connection start
+     * with a small buffer and pay for a large one only when a peer sends a large frame.
+     */
+    @FunctionalInterface
+    public interface Growth {
+        /**
+         * @param current the buffer holding the frame's header in {@code [0, headerSize)}
+         * @param needed  the whole frame's length, at most the maximum frame size
+         * @return a buffer of at least {@code needed} bytes with the header copied to its start
+         * @throws IOException to abandon the frame (e.g. a memory budget is exhausted); framing is lost
+         */
+        byte[] grow(byte[] current, int needed) throws IOException;
+    }
+
     private final InputStream in;
     private final int headerSize;
     private final BodyLength bodyLength;
@@ -108,9 +123,27 @@ public final class FrameReader {
         return read(buf, saturatedNanos(maxFrameTime));
     }
 
+    /**
+     * Like {@link #readFrame(byte[], Duration)}, but {@code buf} need only hold the header: a frame
+     * longer than it is read into the buffer {@code growth} returns, which the caller keeps for the
+     * next call.
+     */
+    public int readFrame(byte[] buf, Duration maxFrameTime, Growth growth) throws IOException {
+        Objects.requireNonNull(maxFrameTime, "maxFrameTime");
+        Objects.requireNonNull(growth, "growth");
+        if (maxFrameTime.isNegative() || maxFrameTime.isZero()) {
+            throw new IllegalArgumentException("maxFrameTime must be positive: " + maxFrameTime);
+        }
+        return read(buf, saturatedNanos(maxFrameTime), growth);
+    }
+
     private int read(byte[] buf, long maxFrameNanos) throws IOException {
+        return read(buf, maxFrameNanos, null);
+    }
+
+    private int read(byte[] buf, long maxFrameNanos, Growth growth) throws IOException {
         Objects.requireNonNull(buf, "buf");
-        if (buf.length < maxFrameSize) {
+        if (growth != null ? buf.length < headerSize : buf.length < maxFrameSize) {
             throw new IllegalArgumentException(
                     "buffer of " + buf.length + " bytes < maxFrameSize " + maxFrameSize);
         }
@@ -132,6 +165,15 @@ public final class FrameReader {
                 throw new FrameTooLargeException(header, body, maxFrameSize);
             }
             int total = headerSize + (int) body;
+            if (total > buf.length) {
+                // Only with a Growth: without one the buffer holds any legal frame (checked above).
+                f.started = true;
+                byte[] bigger = growth.grow(buf, total);
+                if (bigger.length < total) {
+                    throw new IllegalStateException("grown buffer of " + bigger.length + " bytes < frame of " + total);
+                }
+                buf = bigger;
+            }
             fill(buf, headerSize, total, f, "body");
             return total;
         } catch (IOException | RuntimeException e) {

@@ -13,8 +13,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A {@link StreamConnection} over a connected {@link Socket}, without any protection. */
 public final class PlainTcpConnection implements StreamConnection {
-    /** Large enough for a maximal encapsulation frame (24 + 65535) to leave in a few syscalls. */
-    private static final int BUFFER_SIZE = 16 * 1024;
+    /**
+     * Per direction. Every connection of a device pays for both while idle, so they are sized for
+     * the frames explicit messaging really sends (well under 1 KiB) and for a TLS record (16 KiB
+     * plus overhead) to pass in two reads; a maximal 64 KiB encapsulation frame takes eight
+     * syscalls. At 16 KiB an idle TLS session cost 58 KiB of heap, at 8 KiB about 42
+     * ({@code ./run-bench tls}).
+     */
+    private static final int BUFFER_SIZE = 8 * 1024;
 
     private final Socket socket;
     private final InputStream in;
