@@ -120,6 +120,9 @@ public final class TlsBench {
         out.printf(Locale.ROOT, "%nhandshakes per second (client and server share the cores; %d s each)%n", seconds);
         try (TcpServer server = drainServer(ours)) {
             int port = server.localAddress().getPort();
+            // Warm-up: the JIT compiles Bouncy Castle's handshake and the JCA paths in the first seconds.
+            sTime(port, "-new", seconds);
+            pskLoop(new InetSocketAddress("127.0.0.1", port), seconds);
             double oursFull = sTime(port, "-new", seconds);
             double oursReuse = sTime(port, "-reuse", seconds);
             double oursPsk = pskLoop(new InetSocketAddress("127.0.0.1", port), seconds);

@@ -79,6 +79,17 @@ final class CipTlsClient extends DefaultTlsClient {
         return offered.stream().mapToInt(CipherSuite::id).toArray();
     }
 
+    /** P-256 first, for the reason given on {@link CipTlsServer#getSupportedGroups()}. */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    protected java.util.Vector getSupportedGroups(java.util.Vector namedGroupRoles) {
+        java.util.Vector groups = new java.util.Vector();
+        for (int g : TlsSupport.GROUPS) {
+            groups.add(g);
+        }
+        return groups;
+    }
+
     @Override
     public int getHandshakeTimeoutMillis() {
         return (int) Math.min(Integer.MAX_VALUE, policy.handshakeTimeout().toMillis());
