@@ -115,8 +115,9 @@ final class DeviceCommand implements Callable<Integer> {
             if (device.udpAddress() != null) {
                 where.add("udp " + device.udpAddress());
             }
-            spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on " + String.join(", ", where));
-            policy.ifPresent(t -> spec.commandLine().getOut().println(describe(t)));
+            // One write: whoever waits for "listening on" (scripts, tests) then has the TLS line too.
+            spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on " + String.join(", ", where)
+                    + policy.map(t -> System.lineSeparator() + describe(t)).orElse(""));
             spec.commandLine().getOut().flush();
             try {
                 stop.await();
