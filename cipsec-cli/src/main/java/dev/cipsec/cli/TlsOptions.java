@@ -35,7 +35,7 @@ final class TlsOptions {
     String pskIdentity;
 
     @Option(names = "--psk-key", paramLabel = "HEX",
-            description = "Pre-shared key in hex (16-64 bytes). Prefer --psk-key-file: command lines end up in shell history.")
+            description = "Pre-shared key in hex (up to 64 bytes; 16 or more for real use). Prefer --psk-key-file: command lines end up in shell history.")
     String pskKey;
 
     @Option(names = "--psk-key-file", paramLabel = "FILE", description = "File holding the pre-shared key in hex.")
@@ -125,7 +125,7 @@ final class TlsOptions {
             }
             char[] password = readSecret(pkcs12PasswordFile, "--pkcs12-password-file").toCharArray();
             try {
-                return Optional.of(CredentialFiles.readPkcs12(pkcs12, password, null));
+                return Optional.of(reading("--pkcs12", pkcs12, () -> CredentialFiles.readPkcs12(pkcs12, password, null)));
             } finally {
                 Arrays.fill(password, '\0');
             }
@@ -141,7 +141,7 @@ final class TlsOptions {
         }
         char[] password = keyPasswordFile == null ? null : readSecret(keyPasswordFile, "--key-password-file").toCharArray();
         try {
-            return Optional.of(CredentialFiles.readIdentity(cert, key, password));
+            return Optional.of(reading("--cert/--key", cert, () -> CredentialFiles.readIdentity(cert, key, password)));
         } finally {
             if (password != null) {
                 Arrays.fill(password, '\0');
@@ -154,9 +154,9 @@ final class TlsOptions {
             return Optional.empty();
         }
         if (Files.isDirectory(trust)) {
-            return Optional.of(TrustStore.open(trust));
+            return Optional.of(reading("--trust", trust, () -> TrustStore.open(trust)));
         }
-        List<X509Certificate> anchors = CredentialFiles.readCertificates(trust);
+        List<X509Certificate> anchors = reading("--trust", trust, () -> CredentialFiles.readCertificates(trust));
         if (anchors.isEmpty()) {
             throw new IllegalArgumentException("--trust " + trust + " holds no certificate");
         }
@@ -204,9 +204,28 @@ final class TlsOptions {
             throw new IllegalArgumentException("--check-expiry applies to certificates we verify: it needs --trust");
         }
         if (keyLogFile.isPresent()) {
-            b.keyLog(KeyLog.open(keyLogFile.get()));
+            b.keyLog(reading("--keylog", keyLogFile.get(), () -> KeyLog.open(keyLogFile.get())));
         }
         return b;
+    }
+
+    interface FileRead<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * A credential file that cannot be used is a bad argument, not a network failure: exit code 2
+     * with the option and the file named, instead of 3.
+     */
+    static <T> T reading(String option, Path file, FileRead<T> read) {
+        try {
+            return read.read();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(option + ": no such file: " + e.getFile(), e);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            throw new IllegalArgumentException(option + ": " + (m.contains(file.toString()) ? m : file + ": " + m), e);
+        }
     }
 
     private static String readSecret(Path file, String option) throws IOException {

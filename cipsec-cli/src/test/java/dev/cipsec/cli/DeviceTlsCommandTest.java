@@ -5,6 +5,10 @@ import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.transport.tls.cert.Identity;
 import dev.cipsec.transport.tls.cert.KeyType;
 import dev.cipsec.wire.testkit.Await;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +46,8 @@ class DeviceTlsCommandTest {
     static Path p12Password;
     static Path root;
     static Path pskFile;
+    static Path clientEncryptedKey;
+    static Path keyPassword;
 
     @BeforeAll
     static void credentials() throws Exception {
@@ -56,6 +62,18 @@ class DeviceTlsCommandTest {
         p12Password = Files.writeString(dir.resolve("p12.pass"), "s3cret\n");
         clientP12 = pkcs12(dir.resolve("client.p12"), client, "s3cret".toCharArray());
         pskFile = Files.writeString(dir.resolve("psk.hex"), PSK_HEX);
+        clientEncryptedKey = encryptedKey(dir.resolve("client-enc.key"), client, "k3y pass".toCharArray());
+        keyPassword = Files.writeString(dir.resolve("key.pass"), "k3y pass\n");
+    }
+
+    /** The client key as an "ENCRYPTED PRIVATE KEY" PEM (PKCS#8, AES-256-CBC), as openssl pkcs8 -topk8 writes it. */
+    static Path encryptedKey(Path file, Identity id, char[] password) throws Exception {
+        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setPassword(password).build();
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
+            w.writeObject(new JcaPKCS8Generator(id.key(), encryptor));
+        }
+        return Files.writeString(file, text.toString());
     }
 
     static Path pkcs12(Path file, Identity id, char[] password) throws IOException, GeneralSecurityException {
@@ -134,6 +152,10 @@ class DeviceTlsCommandTest {
                     "--key", clientKey.toString(), "--json");
             assertThat(pem.exit()).as(pem.err()).isZero();
             assertThat(pem.json()).containsEntry("suite", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+
+            MainTest.Run encrypted = run("get", tls, "1/1/1", "--tls", "--trust", root.toString(), "--cert", clientCrt.toString(),
+                    "--key", clientEncryptedKey.toString(), "--key-password-file", keyPassword.toString());
+            assertThat(encrypted.exit()).as(encrypted.err()).isZero();
 
             MainTest.Run anonymous = run("identity", tls, "--tls", "--trust", root.toString());
             assertThat(anonymous.exit()).isEqualTo(Main.TLS);

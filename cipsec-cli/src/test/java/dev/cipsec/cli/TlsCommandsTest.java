@@ -177,6 +177,13 @@ class TlsCommandsTest {
         assertThat(run(concat(args("identity", target, "--pkcs12", rootPem.toString()), PSK)).exit()).isEqualTo(Main.USAGE);
         assertThat(run(concat(args("identity", target, "--check-expiry"), PSK)).exit()).isEqualTo(Main.USAGE);
         assertThat(run(concat(args("identity", target, "--tls-timeout", "soon"), PSK)).exit()).isEqualTo(Main.USAGE);
+        MainTest.Run notACertificate = run("identity", target, "--tls", "--trust", pskKeyFile.toString());
+        assertThat(notACertificate.exit()).isEqualTo(Main.USAGE);
+        assertThat(notACertificate.err()).startsWith("cipsec: --trust: " + pskKeyFile);
+        MainTest.Run missing = run(concat(args("identity", target, "--cert", dir.resolve("none.crt").toString(), "--key",
+                dir.resolve("none.key").toString()), PSK));
+        assertThat(missing.exit()).isEqualTo(Main.USAGE);
+        assertThat(missing.err()).startsWith("cipsec: --cert/--key: ").contains("none.crt");
     }
 
     @Test
