@@ -151,6 +151,16 @@ class TlsCommandsTest {
     }
 
     @Test
+    void aSilentPeerEndsWithTheHandshakeTimeout() throws IOException {
+        // The kernel completes the TCP handshake from the backlog; nobody ever answers the ClientHello.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            MainTest.Run r = run(concat(args("identity", "127.0.0.1:" + silent.getLocalPort(), "--tls-timeout", "300ms"), PSK));
+            assertThat(r.exit()).isEqualTo(Main.TLS);
+            assertThat(r.err()).startsWith("cipsec: TLS handshake with ").contains("timed out");
+        }
+    }
+
+    @Test
     void aSecureTargetWithoutCredentialsIsAUsageError() {
         MainTest.Run r = run("identity", target, "--tls");
         assertThat(r.exit()).isEqualTo(Main.USAGE);
