@@ -2,6 +2,7 @@ package dev.cipsec.cli;
 
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
+import dev.cipsec.adapter.SecuritySettings;
 import dev.cipsec.objects.std.AssemblyInstance;
 import dev.cipsec.scanner.CipClient;
 import dev.cipsec.scanner.ClientOptions;
@@ -10,6 +11,15 @@ import dev.cipsec.scanner.ExplicitConnection;
 import dev.cipsec.scanner.IdentityInfo;
 import dev.cipsec.scanner.ListIdentityResult;
 import dev.cipsec.scanner.Target;
+import dev.cipsec.transport.tls.CipherSuite;
+import dev.cipsec.transport.tls.PeerVerifier;
+import dev.cipsec.transport.tls.PskCredential;
+import dev.cipsec.transport.tls.TlsHandshakeException;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.TlsSessionInfo;
+import dev.cipsec.transport.tls.cert.CredentialFiles;
+import dev.cipsec.transport.tls.cert.Identity;
+import dev.cipsec.transport.tls.cert.TrustStore;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.cip.CipServiceException;
 import dev.cipsec.wire.cip.GeneralStatus;
@@ -20,6 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,12 +39,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The main job on embedded defaults: starts an adapter on loopback and drives it with our client,
- * checking every answer. Later issues turn this into the secured demo (TLS on 2221).
+ * The main job on embedded defaults, secured: starts an adapter on loopback with CIP Security (TLS)
+ * beside plain EtherNet/IP, and drives it with our client over TLS, checking every answer. The
+ * device's credentials are made at start (a self-signed EC P-256 certificate the client pins, and
+ * a random PSK), so nothing secret ships with the project and nothing needs setting up.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start an adapter on loopback, run a client against it and print what happened:",
-                "discovery, session, identity, Get/Set_Attribute_Single, assembly read-back, a class 3 connection and a refused request.",
+        description = {"Start an adapter on loopback with CIP Security (TLS, fresh self-signed certificate and random PSK),",
+                "run a client against it over TLS and print what happened: discovery, the TLS handshake, session, identity,",
+                "Get/Set_Attribute_Single, assembly read-back, a class 3 connection, a refused request, PSK clients with the right and a wrong key.",
                 "Exits 0 only when every step gave the expected answer."})
 final class DemoCommand implements Callable<Integer> {
     /** Output goes through the command line's writers, so tests and embedding code can capture it. */
@@ -48,20 +62,33 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DeviceProfile profile = DeviceProfile.defaults().onEphemeralPorts();
+        Identity deviceIdentity = DemoCredentials.selfSignedDevice("cipsec demo device");
+        PskCredential psk = DemoCredentials.randomPsk("cipsec-demo");
+        TlsPolicy devicePolicy = TlsPolicy.builder().suites(TlsOptions.defaultSuites()).identity(deviceIdentity).psk(psk).build();
+        DeviceProfile profile = DeviceProfile.defaults().withSecurity(SecuritySettings.tls(devicePolicy)).onEphemeralPorts();
+        X509Certificate deviceCert = deviceIdentity.certificate();
         try (CipDevice device = CipDevice.start(profile)) {
             mirror(device, "150:100");
-            say("adapter", "'" + profile.identity().productName() + "' listening on tcp " + device.tcpAddress()
-                    + ", udp " + device.udpAddress() + " (plain EtherNet/IP)", true);
+            say("adapter", "'" + profile.identity().productName() + "' listening on tls " + device.tlsAddress()
+                    + " (CIP Security), tcp " + device.tcpAddress() + ", udp " + device.udpAddress(), device.tlsAddress() != null);
 
             InetSocketAddress udp = device.udpAddress();
             List<ListIdentityResult> found = Discovery.listIdentity(List.of(udp), Duration.ofSeconds(3), 500);
             say("discover", found.size() == 1 ? "ListIdentity over UDP answered by " + found.get(0).identity()
                     .map(i -> i.productName() + " serial " + String.format("0x%08X", i.serialNumber())).orElse("?")
-                    : found.size() + " replies", found.size() == 1 && found.get(0).conforming());
+                    + found.get(0).security().map(sec -> "; CIP Security item: " + Render.security(sec)).orElse("; no CIP Security item")
+                    : found.size() + " replies", found.size() == 1 && found.get(0).conforming() && found.get(0).cipSecurityCapable());
 
-            Target target = new Target(device.tcpAddress().getAddress().getHostAddress(), device.tcpAddress().getPort(), false);
-            try (CipClient client = CipClient.connect(target, ClientOptions.defaults())) {
+            // The client trusts exactly the device's certificate (pinned), not any CA.
+            TlsPolicy clientPolicy = TlsPolicy.builder().suites(TlsOptions.defaultSuites())
+                    .peerVerifier(PeerVerifier.trusting(TrustStore.of(List.of(deviceCert), List.of(), List.of()), false)).build();
+            Target target = new Target(device.tlsAddress().getAddress().getHostAddress(), device.tlsAddress().getPort(), true);
+            try (CipClient client = CipClient.connect(target, ClientOptions.defaults().withTls(clientPolicy))) {
+                TlsSessionInfo tls = client.tlsSession().orElseThrow();
+                say("tls", tls.version() + " " + tls.suite() + "; device certificate " + deviceCert.getSubjectX500Principal().getName()
+                        + " (self-signed, pinned) sha256 " + CredentialFiles.sha256Fingerprint(deviceCert),
+                        tls.suite().keyExchange() == CipherSuite.KeyExchange.ECDHE_ECDSA
+                                && tls.peerCertificates().equals(List.of(deviceCert)));
                 say("session", String.format("RegisterSession -> handle 0x%08X", client.sessionHandle()), client.sessionHandle() != 0);
 
                 IdentityInfo id = client.identity();
@@ -103,9 +130,13 @@ final class DemoCommand implements Callable<Integer> {
                             e.generalStatus() == GeneralStatus.ATTRIBUTE_NOT_SUPPORTED);
                 }
             }
+            pskSteps(target, psk, profile);
             var stats = device.stats();
+            var handshakes = device.tls().stats().snapshot();
             say("device", "served " + stats.unconnectedRequests() + " unconnected and " + stats.connectedRequests()
-                    + " connected requests, " + stats.sessionsRegistered() + " session(s)", true);
+                    + " connected requests, " + stats.sessionsRegistered() + " session(s); TLS handshakes: "
+                    + handshakes.completed() + " completed, " + handshakes.failedTotal()
+                    + " refused", handshakes.completed() >= 2);
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -116,6 +147,26 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(failed ? "demo FAILED" : "demo ok: every step gave the expected answer");
         }
         return failed ? Main.REFUSED : Main.OK;
+    }
+
+    /** The same device through its PSK: a client with the key gets in, one with a wrong key is refused. */
+    private void pskSteps(Target target, PskCredential psk, DeviceProfile profile) throws Exception {
+        TlsPolicy right = TlsPolicy.builder().suites(TlsOptions.defaultSuites()).psk(psk).build();
+        try (CipClient client = CipClient.connect(target, ClientOptions.defaults().withTls(right))) {
+            TlsSessionInfo tls = client.tlsSession().orElseThrow();
+            IdentityInfo id = client.identity();
+            say("psk", tls.suite() + " as '" + tls.pskIdentity().orElse("?") + "' (random 32-byte key) -> " + id.productName(),
+                    tls.suite().keyExchange() == CipherSuite.KeyExchange.ECDHE_PSK
+                            && id.productName().equals(profile.identity().productName()));
+        }
+        byte[] wrongKey = psk.key().toArray();
+        wrongKey[0] ^= 1;
+        TlsPolicy wrong = TlsPolicy.builder().psk(PskCredential.of(psk.identityText(), Bytes.of(wrongKey))).build();
+        try (CipClient client = CipClient.connect(target, ClientOptions.defaults().withTls(wrong))) {
+            say("wrong key", "a client with a wrong PSK unexpectedly got in", false);
+        } catch (TlsHandshakeException e) {
+            say("wrong key", "a client with a wrong PSK -> " + ExitCodes.tlsMessage(e), e.alert() != TlsHandshakeException.NO_ALERT);
+        }
     }
 
     private void say(String step, String what, boolean ok) {

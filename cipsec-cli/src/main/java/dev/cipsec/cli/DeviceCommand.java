@@ -2,20 +2,28 @@ package dev.cipsec.cli;
 
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
+import dev.cipsec.adapter.SecuritySettings;
+import dev.cipsec.transport.tls.KeyLog;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.objects.std.DeviceIdentity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = {"Run an EtherNet/IP adapter until interrupted (Ctrl-C).",
-                "The device is described by a JSON profile (see docs/device-profile.md); flags override it."})
+                "The device is described by a JSON profile (see docs/device-profile.md); flags override it.",
+                "With --tls it also listens for CIP Security (EtherNet/IP over TLS, TCP 2221) with the credentials given."})
 final class DeviceCommand implements Callable<Integer> {
     /** Output goes through the command line's writers, so tests and embedding code can capture it. */
     @Spec
@@ -46,6 +54,22 @@ final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--serial", paramLabel = "NUMBER", description = "Identity serial number (attribute 6), decimal or 0x hex.")
     String serial;
 
+    @Option(names = "--tls", description = "Open the CIP Security listener (EtherNet/IP over TLS); needs --psk-identity/--psk-key or --cert/--key or --pkcs12.")
+    boolean tls;
+
+    @Option(names = "--tls-port", paramLabel = "PORT", description = "TCP port for EtherNet/IP over TLS (default 2221; 0 = any free port).")
+    Integer tlsPort;
+
+    @Option(names = "--secure-only", description = "Close plain EtherNet/IP on TCP: explicit messaging over TLS only (UDP ListIdentity stays for discovery).")
+    boolean secureOnly;
+
+    @Option(names = "--require-client-cert",
+            description = "In certificate suites, refuse clients without a certificate that --trust accepts (mutual authentication).")
+    boolean requireClientCert;
+
+    @Mixin
+    TlsOptions tlsOptions;
+
     @Override
     public Integer call() throws Exception {
         DeviceProfile p = profile == null ? DeviceProfile.defaults() : DeviceProfile.load(profile);
@@ -68,6 +92,12 @@ final class DeviceCommand implements Callable<Integer> {
             p = p.withBinding(bind == null ? p.bindAddress() : InetAddress.getByName(bind),
                     port == null ? p.tcpPort() : port, udpPort == null ? p.udpPort() : udpPort);
         }
+        Optional<TlsPolicy> policy = tlsPolicy();
+        if (policy.isPresent()) {
+            SecuritySettings security = SecuritySettings.tls(policy.get())
+                    .withTlsPort(tlsPort == null ? SecuritySettings.DEFAULT_TLS_PORT : tlsPort).withPlainTcp(!secureOnly);
+            p = p.withSecurity(security);
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (CipDevice device = CipDevice.start(p)) {
             if (mirror != null) {
@@ -75,8 +105,19 @@ final class DeviceCommand implements Callable<Integer> {
             }
             // The JVM exits once shutdown hooks return, so the hook itself closes the device.
             Runtime.getRuntime().addShutdownHook(new Thread(device::close, "cipsec-shutdown"));
-            spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on tcp " + device.tcpAddress()
-                    + (device.udpAddress() == null ? "" : ", udp " + device.udpAddress()));
+            java.util.List<String> where = new java.util.ArrayList<>();
+            if (device.tcpAddress() != null) {
+                where.add("tcp " + device.tcpAddress());
+            }
+            if (device.tlsAddress() != null) {
+                where.add("tls " + device.tlsAddress());
+            }
+            if (device.udpAddress() != null) {
+                where.add("udp " + device.udpAddress());
+            }
+            // One write: whoever waits for "listening on" (scripts, tests) then has the TLS line too.
+            spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on " + String.join(", ", where)
+                    + policy.map(t -> System.lineSeparator() + describe(t)).orElse(""));
             spec.commandLine().getOut().flush();
             try {
                 stop.await();
@@ -84,7 +125,49 @@ final class DeviceCommand implements Callable<Integer> {
                 // An embedding thread asked the device to stop: a clean end, not an error.
                 Thread.currentThread().interrupt();
             }
+        } finally {
+            policy.flatMap(TlsPolicy::keyLog).ifPresent(KeyLog::close);
         }
         return Main.OK;
+    }
+
+    /** The listener's policy from --tls and the credential options; empty without --tls. */
+    Optional<TlsPolicy> tlsPolicy() throws java.io.IOException {
+        if (!tls) {
+            if (tlsOptions.anyGiven() || tlsOptions.keyLog != null || tlsPort != null || secureOnly || requireClientCert) {
+                throw new IllegalArgumentException("TLS options given without --tls");
+            }
+            return Optional.empty();
+        }
+        if (requireClientCert && tlsOptions.trust == null) {
+            throw new IllegalArgumentException("--require-client-cert needs --trust to verify client certificates");
+        }
+        if (tlsOptions.psk().isEmpty() && tlsOptions.identity().isEmpty()) {
+            throw new IllegalArgumentException("--tls needs credentials: --psk-identity with --psk-key(-file), "
+                    + "or --cert/--key, or --pkcs12");
+        }
+        // The key log is opened last, so a usage error above leaves no file behind.
+        TlsPolicy policy = tlsOptions.policy(Optional.ofNullable(tlsOptions.keyLog))
+                .requireClientCertificate(requireClientCert).build();
+        if (policy.serverSuites().isEmpty()) {
+            policy.keyLog().ifPresent(KeyLog::close);
+            throw new IllegalArgumentException("none of the allowed --suites can be served with the credentials given "
+                    + "(PSK suites need a PSK, ECDHE-ECDSA suites an EC certificate, RSA suites an RSA certificate)");
+        }
+        return Optional.of(policy);
+    }
+
+    static String describe(TlsPolicy policy) {
+        StringBuilder sb = new StringBuilder("  TLS suites ");
+        sb.append(policy.serverSuites().stream().map(s -> String.format("0x%04X", s.id())).collect(Collectors.joining(",")));
+        if (!policy.psks().isEmpty()) {
+            sb.append("; PSK identities ").append(policy.psks().stream().map(k -> k.identityText()).collect(Collectors.joining(",")));
+        }
+        policy.identity().ifPresent(id -> sb.append("; certificate ").append(id.certificate().getSubjectX500Principal().getName())
+                .append(" sha256 ").append(CredentialFiles.sha256Fingerprint(id.certificate())));
+        if (policy.requireClientCertificate()) {
+            sb.append("; client certificates required");
+        }
+        return sb.toString();
     }
 }

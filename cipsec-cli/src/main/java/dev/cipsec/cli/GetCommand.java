@@ -1,7 +1,6 @@
 package dev.cipsec.cli;
 
 import dev.cipsec.scanner.CipClient;
-import dev.cipsec.scanner.Target;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
@@ -21,7 +20,7 @@ final class GetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security, over TLS)")
     String target;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "class/instance[/attribute], decimal or 0x-hex, e.g. 1/1/7 or 0x04/100/3")
@@ -37,7 +36,8 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EPath p = EPath.parse(path);
         ValueFormat format = valueOptions.format();
-        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+        try (ClientOptionsMixin.ClientSetup setup = common.setup(target);
+             CipClient client = CipClient.connect(setup.target(), setup.options())) {
             Bytes value;
             boolean all = p.attributeId() < 0;
             if (valueOptions.connected) {

@@ -3,7 +3,6 @@ package dev.cipsec.cli;
 import dev.cipsec.scanner.CipClient;
 import dev.cipsec.scanner.IdentityInfo;
 import dev.cipsec.scanner.ListIdentityResult;
-import dev.cipsec.scanner.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -29,7 +28,8 @@ final class IdentityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+        try (ClientOptionsMixin.ClientSetup setup = common.setup(target);
+             CipClient client = CipClient.connect(setup.target(), setup.options())) {
             ListIdentityResult li = client.listIdentity();
             IdentityInfo id = client.identity();
             Map<String, Object> out = Render.identity(id);

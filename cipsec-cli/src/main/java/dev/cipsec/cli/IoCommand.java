@@ -1,7 +1,6 @@
 package dev.cipsec.cli;
 
 import dev.cipsec.scanner.CipClient;
-import dev.cipsec.scanner.Target;
 import dev.cipsec.scanner.io.IoConnection;
 import dev.cipsec.scanner.io.IoListener;
 import dev.cipsec.scanner.io.IoRuntime;
@@ -35,7 +34,7 @@ final class IoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security: Forward_Open over TLS, I/O on UDP)")
     String target;
 
     @Option(names = "--rpi", paramLabel = "TIME", defaultValue = "10ms",
@@ -177,8 +176,9 @@ final class IoCommand implements Callable<Integer> {
                 ended.countDown();
             }
         };
-        try (IoRuntime runtime = IoRuntime.create("cipsec-io");
-             CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+        try (ClientOptionsMixin.ClientSetup setup = common.setup(target);
+             IoRuntime runtime = IoRuntime.create("cipsec-io");
+             CipClient client = CipClient.connect(setup.target(), setup.options())) {
             // The run/idle state and data travel from the first packet on (IoSettings' initial values).
             IoConnection conn = runtime.open(client, settings, null, listener);
             long start = System.nanoTime();

@@ -7,16 +7,17 @@ import java.io.PrintWriter;
 
 /**
  * The {@code cipsec} command. Exit codes: 0 ok; 1 the peer refused or a check failed; 2 usage
- * error; 3 I/O error or timeout.
+ * error; 3 I/O error or timeout; 4 the TLS handshake failed (an alert, a refused certificate).
  */
 @Command(name = "cipsec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes.",
         subcommands = {DemoCommand.class, DeviceCommand.class, DiscoverCommand.class, IdentityCommand.class,
-                GetCommand.class, SetCommand.class, IoCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
+                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the peer refused (CIP or encapsulation error) or a check failed",
-                "2:usage error", "3:I/O error or timeout"})
+                "2:usage error", "3:I/O error or timeout",
+                "4:TLS handshake failed (alert sent or received, certificate refused, handshake timeout)"})
 public final class Main implements Runnable {
     @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Log more: -v INFO, -vv DEBUG, -vvv TRACE (to stderr).")
@@ -26,6 +27,8 @@ public final class Main implements Runnable {
     public static final int REFUSED = 1;
     public static final int USAGE = 2;
     public static final int IO = 3;
+    /** Kept apart from {@link #IO}: a wrong key or an untrusted certificate needs a different fix than a dead link. */
+    public static final int TLS = 4;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

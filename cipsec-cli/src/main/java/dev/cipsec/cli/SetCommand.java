@@ -1,7 +1,6 @@
 package dev.cipsec.cli;
 
 import dev.cipsec.scanner.CipClient;
-import dev.cipsec.scanner.Target;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.epath.EPath;
 import picocli.CommandLine.Command;
@@ -20,7 +19,7 @@ final class SetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security, over TLS)")
     String target;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "class/instance/attribute, e.g. 4/150/3")
@@ -42,7 +41,8 @@ final class SetCommand implements Callable<Integer> {
             throw new IllegalArgumentException("PATH must name an attribute: class/instance/attribute");
         }
         Bytes data = valueOptions.format().encode(value);
-        try (CipClient client = CipClient.connect(Target.parse(target), common.clientOptions())) {
+        try (ClientOptionsMixin.ClientSetup setup = common.setup(target);
+             CipClient client = CipClient.connect(setup.target(), setup.options())) {
             if (valueOptions.connected) {
                 try (var conn = client.openExplicitConnection()) {
                     conn.setAttributeSingle(p, data);
