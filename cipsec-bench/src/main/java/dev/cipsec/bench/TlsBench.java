@@ -223,7 +223,8 @@ public final class TlsBench {
              CipClient plain = CipClient.connect(new Target("127.0.0.1", d.tcpAddress().getPort(), false), ClientOptions.defaults());
              CipClient tls = CipClient.connect(new Target("127.0.0.1", d.tlsAddress().getPort(), true),
                      ClientOptions.defaults().withTls(client))) {
-            for (int i = 0; i < iterations / 4; i++) {
+            // Warm-up as long as the measurement: Bouncy Castle's record path needs many thousand calls to be compiled.
+            for (int i = 0; i < Math.max(10_000, iterations); i++) {
                 plain.getAttributeSingle(path);
                 tls.getAttributeSingle(path);
             }
