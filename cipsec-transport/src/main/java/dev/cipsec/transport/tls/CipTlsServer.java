@@ -235,6 +235,19 @@ final class CipTlsServer extends DefaultTlsServer {
                 "negotiated a suite outside CIP Security: " + id));
     }
 
+    /**
+     * Accepts a client that does not send the RFC 5746 indication (nmap's ssl-enum-ciphers, old
+     * stacks) instead of Bouncy Castle's default handshake_failure: the attack the indication guards
+     * against needs a server that renegotiates, and ours never does (Bouncy Castle refuses every
+     * renegotiation with no_renegotiation). {@link TlsSessionInfo#secureRenegotiation()} records which it was.
+     */
+    @Override
+    public void notifySecureRenegotiation(boolean secureRenegotiation) {
+        if (!secureRenegotiation) {
+            LOG.debug("TLS {}: client without the RFC 5746 indication (we never renegotiate)", peer);
+        }
+    }
+
     @Override
     public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
         if (level == AlertLevel.fatal) {

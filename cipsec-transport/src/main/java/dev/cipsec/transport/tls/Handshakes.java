@@ -77,10 +77,27 @@ final class Handshakes {
         }
     }
 
+    /**
+     * The deadline fired, or the per-read timeout (set to the same duration, and started a little
+     * later) beat it: an idle peer meets whichever the scheduler runs first, and both are the
+     * handshake timeout. Bouncy Castle passes a read timeout through without an alert.
+     */
+    static boolean timedOut(IOException e, Deadline deadline) {
+        if (deadline.fired()) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Turns what Bouncy Castle threw into a report naming the alert (ours or the peer's) or the timeout. */
     static TlsHandshakeException failure(String side, Object peer, IOException e, short alert, boolean alertFromPeer,
                                          Deadline deadline, Duration timeout) {
-        if (deadline.fired()) {
+        if (timedOut(e, deadline)) {
             return new TlsHandshakeException("TLS handshake with " + peer + " timed out after " + timeout.toMillis() + " ms",
                     TlsHandshakeException.NO_ALERT, false, e);
         }

@@ -85,7 +85,7 @@ public final class TlsServerHandler implements ConnectionHandler {
                     server.alertWasReceived(), deadline, policy.handshakeTimeout());
             stats.failed(failure);
             LOG.info("{}", failure.getMessage());
-            if (deadline.fired()) {
+            if (Handshakes.timedOut(io, deadline)) {
                 plain.close();
             } else {
                 Handshakes.lingerAndClose(plain);

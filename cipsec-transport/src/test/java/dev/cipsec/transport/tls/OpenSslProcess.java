@@ -64,10 +64,22 @@ public final class OpenSslProcess implements AutoCloseable {
         return new OpenSslProcess(command(args), true);
     }
 
+    /**
+     * Another peer tool ({@code gnutls-cli}, {@code nmap}) with the same line handling: {@code tool <args>},
+     * stdout and stderr merged into lines. Fails under CI and skips locally when the tool is missing.
+     */
+    public static OpenSslProcess startTool(String tool, String... args) throws IOException {
+        return new OpenSslProcess(command(tool, args), false);
+    }
+
     private static List<String> command(String... args) {
-        Path openssl = PeerTools.require("openssl");
+        return command("openssl", args);
+    }
+
+    private static List<String> command(String tool, String... args) {
+        Path path = PeerTools.require(tool);
         List<String> cmd = new ArrayList<>();
-        cmd.add(openssl.toString());
+        cmd.add(path.toString());
         cmd.addAll(List.of(args));
         return cmd;
     }
