@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class TlsStreamConnection implements StreamConnection {
     /** One encapsulation frame is usually far below this; larger writes go straight through. */
     private static final int OUT_BUFFER = 4096;
+    /** Application data already decrypted by Bouncy Castle; small, it only has to support mark. */
+    private static final int IN_BUFFER = 2048;
 
     private final StreamConnection plain;
     private final TlsProtocol protocol;
@@ -38,7 +40,10 @@ public final class TlsStreamConnection implements StreamConnection {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.info = Objects.requireNonNull(info, "info");
         this.owner = Thread.currentThread();
-        this.in = protocol.getInputStream();
+        // Buffered so that it supports mark/reset: the adapter waits for a frame's first byte with an
+        // untimed read and mark/reset, and without mark it falls back to a timed read per frame,
+        // which on a virtual thread arms and cancels a timer every time (a third of a round trip).
+        this.in = new java.io.BufferedInputStream(protocol.getInputStream(), IN_BUFFER);
         this.out = new BufferedOutputStream(protocol.getOutputStream(), OUT_BUFFER);
     }
 
