@@ -68,6 +68,11 @@ final class TlsOptions {
                     "Default: the encrypting ECDHE-ECDSA and ECDHE-PSK suites, AEAD first; NULL and RSA suites only when named."})
     List<String> suites;
 
+    @Option(names = "--check-san",
+            description = "Client: the server's certificate must name the address or host connected to (subject "
+                    + "alternative names; 0x5E attribute 17). Needs --trust.")
+    boolean checkSan;
+
     @Option(names = "--check-expiry",
             description = "Refuse peer certificates outside their validity period (off by default: many devices have no clock).")
     boolean checkExpiry;
@@ -84,7 +89,7 @@ final class TlsOptions {
     /** Whether any credential or trust option was given (a plain target with them is a mistake worth reporting). */
     boolean anyGiven() {
         return pskIdentity != null || pskKey != null || pskKeyFile != null || cert != null || key != null || pkcs12 != null
-                || trust != null || suites != null || checkExpiry;
+                || trust != null || suites != null || checkExpiry || checkSan;
     }
 
     Optional<PskCredential> psk() throws IOException {
@@ -195,6 +200,10 @@ final class TlsOptions {
         identity().ifPresent(b::identity);
         Optional<TrustStore> store = trustStore();
         b.peerVerifier(store.map(t -> PeerVerifier.trusting(t, checkExpiry)).orElse(PeerVerifier.none()));
+        b.checkSubjectAltName(checkSan);
+        if (checkSan && store.isEmpty()) {
+            throw new IllegalArgumentException("--check-san applies to certificates we verify: it needs --trust");
+        }
         if (checkExpiry && store.isEmpty()) {
             throw new IllegalArgumentException("--check-expiry applies to certificates we verify: it needs --trust");
         }

@@ -34,6 +34,8 @@ final class CipTlsClient extends DefaultTlsClient {
 
     private final TlsPolicy policy;
     private final String peer;
+    /** The address or host name connected to, for the subject alternative name check; null: unknown. */
+    private final String host;
     private final SessionCache<String> sessions;
     private final List<CipherSuite> offered;
     private List<X509Certificate> serverChain = List.of();
@@ -45,10 +47,11 @@ final class CipTlsClient extends DefaultTlsClient {
      * @param peer     names the server in logs and keys the session cache (host:port)
      * @param sessions sessions to resume, shared by the connections of one connector
      */
-    CipTlsClient(TlsPolicy policy, String peer, SessionCache<String> sessions) {
+    CipTlsClient(TlsPolicy policy, String peer, String host, SessionCache<String> sessions) {
         super(TlsSupport.crypto());
         this.policy = policy;
         this.peer = peer;
+        this.host = host;
         this.sessions = sessions;
         this.offered = policy.clientSuites();
         if (offered.isEmpty()) {
@@ -132,6 +135,12 @@ final class CipTlsClient extends DefaultTlsClient {
                 List<X509Certificate> chain = TlsSupport.x509Chain(serverCertificate.getCertificate());
                 try {
                     policy.peerVerifier().verify(chain, Purpose.SERVER);
+                    if (policy.checkSubjectAltName()) {
+                        if (host == null) {
+                            throw new CertificateException("SUBJECT_ALT_NAME: no host name or address to check against");
+                        }
+                        dev.cipsec.transport.tls.cert.SubjectAltNames.check(chain.getFirst(), host);
+                    }
                 } catch (CertificateException e) {
                     LOG.warn("TLS {}: server certificate refused: {}", peer, e.getMessage());
                     throw TlsSupport.refused(e);

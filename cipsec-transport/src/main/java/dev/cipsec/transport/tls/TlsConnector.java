@@ -37,13 +37,21 @@ public final class TlsConnector {
      */
     public TlsStreamConnection connect(InetSocketAddress remote, Duration connectTimeout) throws IOException {
         StreamConnection plain = TcpConnector.connect(remote, connectTimeout);
-        return handshake(plain, remote.getHostString() + ":" + remote.getPort());
+        return handshake(plain, remote.getHostString() + ":" + remote.getPort(), remote.getHostString());
     }
 
     /** Runs the client handshake over an already connected stream (e.g. a test's own socket). */
     public TlsStreamConnection handshake(StreamConnection plain, String peerName) throws IOException {
+        return handshake(plain, peerName, null);
+    }
+
+    /**
+     * @param host the address or host name connected to, for {@link TlsPolicy#checkSubjectAltName()}; null
+     *             when unknown (the check then fails)
+     */
+    public TlsStreamConnection handshake(StreamConnection plain, String peerName, String host) throws IOException {
         TlsClientProtocol protocol = new TlsClientProtocol(Handshakes.uncloseable(plain.in()), Handshakes.flushing(plain.out()));
-        CipTlsClient client = new CipTlsClient(policy, peerName, sessions);
+        CipTlsClient client = new CipTlsClient(policy, peerName, host, sessions);
         Handshakes.Deadline deadline = new Handshakes.Deadline(plain, policy.handshakeTimeout());
         try {
             plain.setReadTimeout(policy.handshakeTimeout());

@@ -37,11 +37,15 @@ import java.util.Set;
  * @param keyLog                   where to write NSS key log lines, when debugging
  * @param maxHandshakesInFlight    server: handshakes running at once; more connections are closed at once
  * @param sessionCacheSize         sessions kept for resumption (server: by session id; client: by peer)
+ * @param checkSubjectAltName      client: the server's certificate must name the address or host name
+ *                                 connected to in its subject alternative names (0x5E attribute 17); off by
+ *                                 default, as in every source, because devices are often addressed by an IP
+ *                                 their certificate does not carry
  */
 public record TlsPolicy(List<CipherSuite> suites, List<PskCredential> psks, Optional<Identity> identity,
                         PeerVerifier peerVerifier, boolean requireClientCertificate, boolean sendChain,
                         Duration handshakeTimeout, Optional<KeyLog> keyLog,
-                        int maxHandshakesInFlight, int sessionCacheSize) {
+                        int maxHandshakesInFlight, int sessionCacheSize, boolean checkSubjectAltName) {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_HANDSHAKES = 16;
     public static final int DEFAULT_SESSION_CACHE = 256;
@@ -129,6 +133,7 @@ public record TlsPolicy(List<CipherSuite> suites, List<PskCredential> psks, Opti
         private Optional<KeyLog> keyLog = Optional.empty();
         private int maxHandshakesInFlight = DEFAULT_MAX_HANDSHAKES;
         private int sessionCacheSize = DEFAULT_SESSION_CACHE;
+        private boolean checkSubjectAltName;
 
         private Builder() {
         }
@@ -144,6 +149,7 @@ public record TlsPolicy(List<CipherSuite> suites, List<PskCredential> psks, Opti
             keyLog = p.keyLog;
             maxHandshakesInFlight = p.maxHandshakesInFlight;
             sessionCacheSize = p.sessionCacheSize;
+            checkSubjectAltName = p.checkSubjectAltName;
         }
 
         public Builder suites(Collection<CipherSuite> s) {
@@ -217,9 +223,15 @@ public record TlsPolicy(List<CipherSuite> suites, List<PskCredential> psks, Opti
             return this;
         }
 
+        /** Client: require the server's certificate to name the host connected to (see the record comment). */
+        public Builder checkSubjectAltName(boolean on) {
+            checkSubjectAltName = on;
+            return this;
+        }
+
         public TlsPolicy build() {
             return new TlsPolicy(suites, psks, identity, peerVerifier, requireClientCertificate, sendChain,
-                    handshakeTimeout, keyLog, maxHandshakesInFlight, sessionCacheSize);
+                    handshakeTimeout, keyLog, maxHandshakesInFlight, sessionCacheSize, checkSubjectAltName);
         }
     }
 

@@ -284,6 +284,7 @@ public final class TestPki {
         private boolean keyUsageSet;
         private KeyPurposeId[] eku;
         private boolean san = true;
+        private List<GeneralName> customSans;
         private final List<Object[]> extensions = new ArrayList<>();
 
         private LeafSpec(KeyType type, String cn) {
@@ -351,6 +352,12 @@ public final class TestPki {
         }
 
         /** Adds an arbitrary extension, e.g. an unknown critical one. */
+        /** These subject alternative names instead of the default (cn, localhost, 127.0.0.1); none for no extension. */
+        public LeafSpec subjectAltNames(GeneralName... names) {
+            this.customSans = List.of(names);
+            return this;
+        }
+
         public LeafSpec extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
             extensions.add(new Object[] {oid, critical, value});
             return this;
@@ -363,7 +370,7 @@ public final class TestPki {
         int ku = spec.keyUsageSet ? (spec.keyUsage == null ? -1 : spec.keyUsage)
                 : Boolean.TRUE.equals(spec.ca) ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                 : spec.type == KeyType.RSA ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature;
-        List<GeneralName> sans = spec.san
+        List<GeneralName> sans = spec.customSans != null ? spec.customSans : spec.san
                 ? List.of(new GeneralName(GeneralName.dNSName, spec.cn), new GeneralName(GeneralName.dNSName, "localhost"),
                         new GeneralName(GeneralName.iPAddress, "127.0.0.1"))
                 : List.of();

@@ -161,6 +161,32 @@ class TlsCertificateTest {
     }
 
     @Test
+    void withTheSubjectAltNameCheckTheServerMustNameTheAddressConnectedTo() throws IOException {
+        TlsPolicy checking = client(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).toBuilder()
+                .checkSubjectAltName(true).build();
+        // issueServer names 127.0.0.1; TlsEcho listens there.
+        try (TlsEcho echo = TlsEcho.start(server(PKI.issueServer(KeyType.EC_P256, "adapter"),
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256));
+             TlsStreamConnection c = new TlsConnector(checking).connect(
+                     new java.net.InetSocketAddress("127.0.0.1", echo.address().getPort()), CONNECT)) {
+            assertThat(c.info().suite()).isEqualTo(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        }
+        Identity elsewhere = PKI.issue(TestPki.LeafSpec.of(KeyType.EC_P256, "other-device")
+                .subjectAltNames(new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.iPAddress, "10.9.9.9")));
+        try (TlsEcho echo = TlsEcho.start(server(elsewhere, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256))) {
+            var at = new java.net.InetSocketAddress("127.0.0.1", echo.address().getPort());
+            assertThatThrownBy(() -> new TlsConnector(checking).connect(at, CONNECT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class, e -> {
+                        assertThat(e.alert()).isEqualTo(AlertDescription.bad_certificate);
+                        assertThat(e.getMessage()).contains("SUBJECT_ALT_NAME").contains("127.0.0.1");
+                    });
+            // Off by default: the same certificate is accepted on its chain alone.
+            new TlsConnector(client(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)).connect(at, CONNECT).close();
+        }
+    }
+
+    @Test
     void aClientThatTrustsNothingOffersNoCertificateSuite() {
         TlsPolicy p = TlsPolicy.builder().suites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).build();
         assertThat(p.clientSuites()).isEmpty();

@@ -32,7 +32,9 @@ public final class CertificateRejectedException extends CertificateException {
         /** A CRL exists for an issuer but cannot be trusted (bad signature, expired, unsupported). */
         REVOCATION_UNKNOWN,
         /** The received chain itself is unusable (empty, too many certificates, unparseable extension). */
-        MALFORMED
+        MALFORMED,
+        /** The server's certificate names neither the address nor the host name we connected to (when checked). */
+        SUBJECT_ALT_NAME
     }
 
     private final Check check;
