@@ -4,7 +4,6 @@ import dev.cipsec.transport.tls.CipherSuite.Protection;
 import dev.cipsec.transport.tls.cert.Identity;
 import dev.cipsec.transport.tls.cert.Purpose;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.BasicTlsPSKIdentity;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
@@ -40,8 +39,7 @@ final class CipTlsClient extends DefaultTlsClient {
     private final List<CipherSuite> offered;
     private List<X509Certificate> serverChain = List.of();
     private TlsSessionInfo info;
-    private short alertSent = -1;
-    private short alertReceived = -1;
+    private final Alerts alerts;
 
     /**
      * @param peer     names the server in logs and keys the session cache (host:port)
@@ -51,6 +49,7 @@ final class CipTlsClient extends DefaultTlsClient {
         super(TlsSupport.crypto());
         this.policy = policy;
         this.peer = peer;
+        this.alerts = new Alerts(peer);
         this.host = host;
         this.sessions = sessions;
         this.offered = policy.clientSuites();
@@ -65,11 +64,11 @@ final class CipTlsClient extends DefaultTlsClient {
     }
 
     short alert() {
-        return alertSent >= 0 ? alertSent : alertReceived;
+        return alerts.alert();
     }
 
     boolean alertWasReceived() {
-        return alertSent < 0 && alertReceived >= 0;
+        return alerts.fromPeer();
     }
 
     @Override
@@ -185,23 +184,18 @@ final class CipTlsClient extends DefaultTlsClient {
                 sp.isExtendedMasterSecret(), sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
     }
 
+    /** A failed handshake's session must not be resumed later. */
     @Override
     public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-        if (level == AlertLevel.fatal) {
-            alertSent = description;
-            // A failed handshake must not be resumed later.
+        if (alerts.raised(level, description, message)) {
             sessions.remove(peer);
         }
-        LOG.debug("TLS {}: sent {} alert {}{}", peer, AlertLevel.getText(level), AlertDescription.getText(description),
-                message == null ? "" : ": " + message);
     }
 
     @Override
     public void notifyAlertReceived(short level, short description) {
-        if (level == AlertLevel.fatal) {
-            alertReceived = description;
+        if (alerts.received(level, description)) {
             sessions.remove(peer);
         }
-        LOG.debug("TLS {}: received {} alert {}", peer, AlertLevel.getText(level), AlertDescription.getText(description));
     }
 }

@@ -4,7 +4,6 @@ import dev.cipsec.transport.tls.cert.Identity;
 import dev.cipsec.transport.tls.cert.Purpose;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
@@ -40,13 +39,13 @@ final class CipTlsServer extends DefaultTlsServer {
     private final int[] suites;
     private List<X509Certificate> clientChain = List.of();
     private TlsSessionInfo info;
-    private short alertSent = -1;
-    private short alertReceived = -1;
+    private final Alerts alerts;
 
     CipTlsServer(TlsPolicy policy, InetSocketAddress peer, SessionCache<ByteBuffer> sessions) {
         super(TlsSupport.crypto());
         this.policy = policy;
         this.peer = peer;
+        this.alerts = new Alerts(peer);
         this.sessions = sessions;
         this.suites = policy.serverSuites().stream().mapToInt(CipherSuite::id).toArray();
     }
@@ -57,11 +56,11 @@ final class CipTlsServer extends DefaultTlsServer {
 
     /** The alert we sent or received when the handshake failed, or -1. */
     short alert() {
-        return alertSent >= 0 ? alertSent : alertReceived;
+        return alerts.alert();
     }
 
     boolean alertWasReceived() {
-        return alertSent < 0 && alertReceived >= 0;
+        return alerts.fromPeer();
     }
 
     @Override
@@ -250,19 +249,12 @@ final class CipTlsServer extends DefaultTlsServer {
 
     @Override
     public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-        if (level == AlertLevel.fatal) {
-            alertSent = description;
-        }
-        LOG.debug("TLS {}: sent {} alert {}{}", peer, AlertLevel.getText(level), AlertDescription.getText(description),
-                message == null ? "" : ": " + message);
+        alerts.raised(level, description, message);
     }
 
     @Override
     public void notifyAlertReceived(short level, short description) {
-        if (level == AlertLevel.fatal) {
-            alertReceived = description;
-        }
-        LOG.debug("TLS {}: received {} alert {}", peer, AlertLevel.getText(level), AlertDescription.getText(description));
+        alerts.received(level, description);
     }
 
     static String printable(byte[] identity) {
