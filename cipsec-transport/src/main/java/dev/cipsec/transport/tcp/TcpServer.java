@@ -241,7 +241,10 @@ public final class TcpServer implements AutoCloseable {
         for (Thread t : live.values()) {
             ended &= join(t, deadline);
         }
-        if (!ended) {
+        if (!ended && Thread.currentThread().isInterrupted()) {
+            // The caller was interrupted (e.g. a command being stopped): it did not wait, nothing hung.
+            log.info("TCP listener on {} closed; interrupted before its threads ended", ss.getLocalSocketAddress());
+        } else if (!ended) {
             log.warn("TCP listener on {} closed; {} handler(s) still running after {}",
                     ss.getLocalSocketAddress(), live.size(), wait);
         } else if (first) {
