@@ -68,7 +68,9 @@ class DeviceTlsCommandTest {
 
     /** The client key as an "ENCRYPTED PRIVATE KEY" PEM (PKCS#8, AES-256-CBC), as openssl pkcs8 -topk8 writes it. */
     static Path encryptedKey(Path file, Identity id, char[] password) throws Exception {
-        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setPassword(password).build();
+        // Its own provider instance: the test must not depend on another test having registered Bouncy Castle.
+        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword(password).build();
         StringWriter text = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(text)) {
             w.writeObject(new JcaPKCS8Generator(id.key(), encryptor));
