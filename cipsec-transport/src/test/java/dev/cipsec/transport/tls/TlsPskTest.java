@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,6 +139,27 @@ class TlsPskTest {
             try (TlsStreamConnection again = connector.connect(echo.address(), CONNECT)) {
                 assertThat(again.info().resumed()).isFalse();
             }
+        }
+    }
+
+    @Test
+    void aServerWithSeveralPsksAcceptsEachOfThem() throws IOException {
+        PskCredential second = PskCredential.of("plant-8", Bytes.fromHex("0f0e0d0c0b0a09080706050403020100"));
+        PskCredential serverOnly = new PskCredential(Bytes.of("hmi".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                Bytes.fromHex("aabbccddeeff00112233445566778899"), PskCredential.Usage.SERVER);
+        TlsPolicy server = TlsPolicy.builder().psk(PSK).psk(second).psk(serverOnly)
+                .suites(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256).build();
+        try (TlsEcho echo = TlsEcho.start(server)) {
+            for (PskCredential p : List.of(PSK, second)) {
+                try (TlsStreamConnection c = new TlsConnector(psk(p, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256))
+                        .connect(echo.address(), CONNECT)) {
+                    assertThat(c.info().pskIdentity()).contains(p.identityText());
+                }
+            }
+            // A client holding a server-only key does not offer it: its policy has no PSK for a client.
+            assertThat(TlsPolicy.builder().psk(serverOnly).suites(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256).build()
+                    .clientSuites()).isEmpty();
+            assertThat(echo.sessions()).extracting(i -> i.pskIdentity().orElseThrow()).containsExactly("plant-7", "plant-8");
         }
     }
 
