@@ -159,6 +159,8 @@ class TlsPskTest {
             // A client holding a server-only key does not offer it: its policy has no PSK for a client.
             assertThat(TlsPolicy.builder().psk(serverOnly).suites(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256).build()
                     .clientSuites()).isEmpty();
+            // The server records a session when its side of the handshake returns, which may be after the client's.
+            dev.cipsec.transport.Await.until(Duration.ofSeconds(10), () -> echo.sessions().size() == 2, "two sessions recorded");
             assertThat(echo.sessions()).extracting(i -> i.pskIdentity().orElseThrow()).containsExactly("plant-7", "plant-8");
         }
     }
