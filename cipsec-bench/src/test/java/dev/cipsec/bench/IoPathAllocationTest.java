@@ -43,7 +43,10 @@ class IoPathAllocationTest {
             bench.consumeOtPacket();
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertThat(allocated).as("bytes allocated for %d O->T packets", packets).isLessThan(packets / 10);
+        // Under one byte per packet on average: a single allocation per packet would be at least 16
+        // bytes each. A one-off (a class initialised, a JIT deoptimisation) of a kilobyte or so has
+        // been seen on a loaded machine and is not what this guards against.
+        assertThat(allocated).as("bytes allocated for %d O->T packets", packets).isLessThan(packets);
     }
 
     @Test
@@ -58,6 +61,6 @@ class IoPathAllocationTest {
             bench.produceToPacket();
         }
         long allocated = threads.getThreadAllocatedBytes(scheduler) - before;
-        assertThat(allocated).as("bytes the scheduler allocated for %d T->O packets", packets).isLessThan(packets / 10);
+        assertThat(allocated).as("bytes the scheduler allocated for %d T->O packets", packets).isLessThan(packets);
     }
 }

@@ -144,8 +144,11 @@ class UdpDatagramPortTest {
         long tx = threads.getCurrentThreadAllocatedBytes() - txBefore;
         long rx = threads.getThreadAllocatedBytes(rxThread) - rxBefore;
 
-        assertThat(tx).as("bytes allocated sending %d datagrams", packets).isLessThan(packets / 10);
-        assertThat(rx).as("bytes allocated receiving %d datagrams", packets).isLessThan(packets / 10);
+        // Under one byte per packet on average: a single allocation per packet would be at least 16
+        // bytes each. A one-off (a class initialised, a JIT deoptimisation) of a kilobyte or so has
+        // been seen on a loaded machine and is not what this guards against.
+        assertThat(tx).as("bytes allocated sending %d datagrams", packets).isLessThan(packets);
+        assertThat(rx).as("bytes allocated receiving %d datagrams", packets).isLessThan(packets);
     }
 
     private static void pingPong(DatagramPort from, byte[] payload, InetSocketAddress to, AtomicLong count, int packets)
