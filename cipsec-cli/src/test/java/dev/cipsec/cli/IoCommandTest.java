@@ -80,16 +80,22 @@ class IoCommandTest {
 
     @Test
     void silenceIsATimeoutWithExitCode3() throws Exception {
-        // One T->O packet ends the initial 10 s watchdog; the silence after it is the timeout.
+        // A few T->O packets end the initial 10 s watchdog; the silence after them is the timeout.
+        // Several, for 100 ms: the first may arrive before the scanner has registered the
+        // connection (the fake target sees the Forward_Open before the scanner reads the reply).
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ScheduledExecutorService once = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         once.scheduleWithFixedDelay(() -> {
             if (!target.opens.isEmpty()) {
+                int n = sent.incrementAndGet();
                 try {
-                    target.sendToO(target.opens.get(0).request().toConnectionId(), 1, 1, new byte[32]);
+                    target.sendToO(target.opens.get(0).request().toConnectionId(), n, n, new byte[32]);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                throw new IllegalStateException("sent once");   // ends the schedule
+                if (n == 20) {
+                    throw new IllegalStateException("sent enough");   // ends the schedule
+                }
             }
         }, 5, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
         MainTest.Run r;
