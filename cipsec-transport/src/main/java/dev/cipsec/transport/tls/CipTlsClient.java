@@ -9,7 +9,6 @@ import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsClient;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SecurityParameters;
 import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsExtensionsUtils;
@@ -25,7 +24,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Optional;
 
 /** Bouncy Castle's client callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
 final class CipTlsClient extends DefaultTlsClient {
@@ -63,12 +61,9 @@ final class CipTlsClient extends DefaultTlsClient {
         return info;
     }
 
-    short alert() {
-        return alerts.alert();
-    }
-
-    boolean alertWasReceived() {
-        return alerts.fromPeer();
+    /** The fatal alerts of this handshake, for reporting a failure. */
+    Alerts alerts() {
+        return alerts;
     }
 
     @Override
@@ -168,20 +163,11 @@ final class CipTlsClient extends DefaultTlsClient {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        SecurityParameters sp = context.getSecurityParametersConnection();
-        policy.keyLog().ifPresent(k -> k.write(sp.getClientRandom(), sp.getMasterSecret()));
-        List<X509Certificate> chain = serverChain;
-        if (sp.isResumedSession() && sp.getPeerCertificate() != null && !sp.getPeerCertificate().isEmpty()) {
-            chain = TlsSupport.x509Chain(sp.getPeerCertificate());
-        }
+        info = TlsSupport.completed(context, policy, serverChain);
         TlsSession session = context.getSession();
-        if (!sp.isResumedSession() && session != null) {
+        if (!info.resumed() && session != null) {
             sessions.put(peer, session);
         }
-        byte[] psk = sp.getPSKIdentity();
-        info = new TlsSessionInfo(CipTlsServer.versionName(sp.getNegotiatedVersion()), CipTlsServer.suite(sp.getCipherSuite()),
-                sp.isResumedSession(), chain, psk == null ? Optional.empty() : Optional.of(CipTlsServer.printable(psk)),
-                sp.isExtendedMasterSecret(), sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
     }
 
     /** A failed handshake's session must not be resumed later. */

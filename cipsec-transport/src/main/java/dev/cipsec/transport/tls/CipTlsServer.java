@@ -10,7 +10,6 @@ import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.KeyExchangeAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SecurityParameters;
 import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKIdentityManager;
@@ -26,7 +25,6 @@ import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Optional;
 import java.util.Vector;
 
 /** Bouncy Castle's server callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
@@ -54,13 +52,8 @@ final class CipTlsServer extends DefaultTlsServer {
         return info;
     }
 
-    /** The alert we sent or received when the handshake failed, or -1. */
-    short alert() {
-        return alerts.alert();
-    }
-
-    boolean alertWasReceived() {
-        return alerts.fromPeer();
+    Alerts alerts() {
+        return alerts;
     }
 
     @Override
@@ -141,7 +134,7 @@ final class CipTlsServer extends DefaultTlsServer {
                     }
                 }
                 // BC answers unknown_psk_identity for a null key.
-                LOG.debug("TLS {}: unknown PSK identity {}", peer, printable(identity));
+                LOG.debug("TLS {}: unknown PSK identity {}", peer, TlsSupport.printable(identity));
                 return null;
             }
         };
@@ -208,30 +201,11 @@ final class CipTlsServer extends DefaultTlsServer {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        SecurityParameters sp = context.getSecurityParametersConnection();
-        policy.keyLog().ifPresent(k -> k.write(sp.getClientRandom(), sp.getMasterSecret()));
-        List<X509Certificate> peerChain = clientChain;
-        if (sp.isResumedSession() && sp.getPeerCertificate() != null && !sp.getPeerCertificate().isEmpty()) {
-            peerChain = TlsSupport.x509Chain(sp.getPeerCertificate());
-        }
+        info = TlsSupport.completed(context, policy, clientChain);
         TlsSession session = context.getSession();
-        if (!sp.isResumedSession() && session != null && session.getSessionID().length > 0) {
+        if (!info.resumed() && session != null && session.getSessionID().length > 0) {
             sessions.put(ByteBuffer.wrap(session.getSessionID().clone()), session);
         }
-        byte[] psk = sp.getPSKIdentity();
-        info = new TlsSessionInfo(versionName(sp.getNegotiatedVersion()), suite(sp.getCipherSuite()), sp.isResumedSession(),
-                peerChain, psk == null ? Optional.empty() : Optional.of(printable(psk)), sp.isExtendedMasterSecret(),
-                sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
-    }
-
-    /** "TLSv1.2", as OpenSSL and Wireshark write it (Bouncy Castle says "TLS 1.2"). */
-    static String versionName(ProtocolVersion v) {
-        return v.getName().replace("TLS ", "TLSv").replace("DTLS ", "DTLSv");
-    }
-
-    static CipherSuite suite(int id) throws TlsFatalAlert {
-        return CipherSuite.byId(id).orElseThrow(() -> new TlsFatalAlert(AlertDescription.internal_error,
-                "negotiated a suite outside CIP Security: " + id));
     }
 
     /**
@@ -257,8 +231,4 @@ final class CipTlsServer extends DefaultTlsServer {
         alerts.received(level, description);
     }
 
-    static String printable(byte[] identity) {
-        String s = new String(identity, java.nio.charset.StandardCharsets.UTF_8);
-        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7F) ? s : java.util.HexFormat.of().formatHex(identity);
-    }
 }

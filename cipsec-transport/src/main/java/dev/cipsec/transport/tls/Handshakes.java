@@ -95,14 +95,14 @@ final class Handshakes {
     }
 
     /** Turns what Bouncy Castle threw into a report naming the alert (ours or the peer's) or the timeout. */
-    static TlsHandshakeException failure(String side, Object peer, IOException e, short alert, boolean alertFromPeer,
-                                         Deadline deadline, Duration timeout) {
+    static TlsHandshakeException failure(String side, Object peer, IOException e, Alerts alerts, Deadline deadline,
+                                         Duration timeout) {
         if (timedOut(e, deadline)) {
-            return new TlsHandshakeException("TLS handshake with " + peer + " timed out after " + timeout.toMillis() + " ms",
-                    TlsHandshakeException.NO_ALERT, false, e);
+            return TlsHandshakeException.timeout("TLS handshake with " + peer + " timed out after " + timeout.toMillis()
+                    + " ms", e);
         }
-        short a = alert;
-        boolean fromPeer = alertFromPeer;
+        short a = alerts.alert();
+        boolean fromPeer = alerts.fromPeer();
         if (e instanceof TlsFatalAlertReceived r) {
             a = r.getAlertDescription();
             fromPeer = true;

@@ -59,15 +59,14 @@ public final class TlsConnector {
         } catch (IOException | RuntimeException e) {
             plain.close();
             IOException io = e instanceof IOException x ? x : new IOException(e);
-            throw Handshakes.failure("client", peerName, io, client.alert(), client.alertWasReceived(), deadline,
+            throw Handshakes.failure("client", peerName, io, client.alerts(), deadline,
                     policy.handshakeTimeout());
         } finally {
             deadline.cancel();
         }
         if (deadline.fired()) {
             plain.close();
-            throw new TlsHandshakeException("TLS handshake with " + peerName + " timed out", TlsHandshakeException.NO_ALERT,
-                    false, null);
+            throw TlsHandshakeException.timeout("TLS handshake with " + peerName + " timed out", null);
         }
         plain.setReadTimeout(Duration.ZERO);
         return new TlsStreamConnection(plain, protocol, client.info());

@@ -14,11 +14,27 @@ public final class TlsHandshakeException extends IOException {
 
     private final short alert;
     private final boolean alertFromPeer;
+    private final boolean timedOut;
 
     public TlsHandshakeException(String message, short alert, boolean alertFromPeer, Throwable cause) {
+        this(message, alert, alertFromPeer, false, cause);
+    }
+
+    private TlsHandshakeException(String message, short alert, boolean alertFromPeer, boolean timedOut, Throwable cause) {
         super(message, cause);
         this.alert = alert;
         this.alertFromPeer = alertFromPeer;
+        this.timedOut = timedOut;
+    }
+
+    /** A handshake abandoned at its deadline, or when a read timed out: no alert. */
+    static TlsHandshakeException timeout(String message, Throwable cause) {
+        return new TlsHandshakeException(message, NO_ALERT, false, true, cause);
+    }
+
+    /** Whether the handshake ran out of time rather than ending with an alert. */
+    public boolean timedOut() {
+        return timedOut;
     }
 
     /** The TLS alert description (RFC 5246 §7.2), or {@link #NO_ALERT}. */

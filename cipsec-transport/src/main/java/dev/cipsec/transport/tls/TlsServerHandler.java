@@ -81,8 +81,8 @@ public final class TlsServerHandler implements ConnectionHandler {
             protocol.accept(server);
         } catch (IOException | RuntimeException e) {
             IOException io = e instanceof IOException x ? x : new IOException(e);
-            TlsHandshakeException failure = Handshakes.failure("server", plain.peer(), io, server.alert(),
-                    server.alertWasReceived(), deadline, policy.handshakeTimeout());
+            TlsHandshakeException failure = Handshakes.failure("server", plain.peer(), io, server.alerts(),
+                    deadline, policy.handshakeTimeout());
             stats.failed(failure);
             LOG.info("{}", failure.getMessage());
             if (Handshakes.timedOut(io, deadline)) {

@@ -22,7 +22,7 @@ public final class TlsStats {
     }
 
     void failed(TlsHandshakeException e) {
-        if (e.alert() == TlsHandshakeException.NO_ALERT && e.getMessage().contains("timed out")) {
+        if (e.timedOut()) {
             timedOut.increment();
         } else {
             failed.computeIfAbsent((e.alertFromPeer() ? "received " : "sent ") + e.alertName(), k -> new LongAdder())

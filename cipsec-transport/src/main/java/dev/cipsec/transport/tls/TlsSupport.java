@@ -125,6 +125,41 @@ final class TlsSupport {
                 presented(id, sendChain), alg);
     }
 
+    /**
+     * After a handshake: writes the key log line (when the policy has a key log) and reports what was
+     * negotiated. {@code verifiedChain} is the peer chain checked during this handshake; a resumed
+     * session checked none, and its chain comes from the session.
+     */
+    static TlsSessionInfo completed(org.bouncycastle.tls.TlsContext context, TlsPolicy policy,
+                                    List<X509Certificate> verifiedChain) throws IOException {
+        org.bouncycastle.tls.SecurityParameters sp = context.getSecurityParametersConnection();
+        policy.keyLog().ifPresent(k -> k.write(sp.getClientRandom(), sp.getMasterSecret()));
+        List<X509Certificate> chain = verifiedChain;
+        if (sp.isResumedSession() && sp.getPeerCertificate() != null && !sp.getPeerCertificate().isEmpty()) {
+            chain = x509Chain(sp.getPeerCertificate());
+        }
+        byte[] psk = sp.getPSKIdentity();
+        return new TlsSessionInfo(versionName(sp.getNegotiatedVersion()), suite(sp.getCipherSuite()), sp.isResumedSession(),
+                chain, psk == null ? java.util.Optional.empty() : java.util.Optional.of(printable(psk)),
+                sp.isExtendedMasterSecret(), sp.isEncryptThenMAC(), sp.isSecureRenegotiation());
+    }
+
+    /** "TLSv1.2", as OpenSSL and Wireshark write it (Bouncy Castle says "TLS 1.2"). */
+    static String versionName(org.bouncycastle.tls.ProtocolVersion v) {
+        return v.getName().replace("TLS ", "TLSv").replace("DTLS ", "DTLSv");
+    }
+
+    static CipherSuite suite(int id) throws TlsFatalAlert {
+        return CipherSuite.byId(id).orElseThrow(() -> new TlsFatalAlert(AlertDescription.internal_error,
+                "negotiated a suite outside CIP Security: " + id));
+    }
+
+    /** A PSK identity as text when it is printable ASCII, else hex. */
+    static String printable(byte[] identity) {
+        String s = new String(identity, java.nio.charset.StandardCharsets.UTF_8);
+        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7F) ? s : java.util.HexFormat.of().formatHex(identity);
+    }
+
     /** A fatal alert carrying why, for a certificate we refuse. */
     static TlsFatalAlert refused(java.security.cert.CertificateException e) {
         return new TlsFatalAlert(certificateAlert(e), e.getMessage(), e);
