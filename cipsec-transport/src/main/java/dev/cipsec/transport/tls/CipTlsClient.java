@@ -131,7 +131,9 @@ final class CipTlsClient extends DefaultTlsClient {
                     policy.peerVerifier().verify(chain, Purpose.SERVER);
                     if (policy.checkSubjectAltName()) {
                         if (host == null) {
-                            throw new CertificateException("SUBJECT_ALT_NAME: no host name or address to check against");
+                            throw new dev.cipsec.transport.tls.cert.CertificateRejectedException(
+                                    dev.cipsec.transport.tls.cert.CertificateRejectedException.Check.SUBJECT_ALT_NAME,
+                                    "no host name or address to check against", chain.getFirst());
                         }
                         dev.cipsec.transport.tls.cert.SubjectAltNames.check(chain.getFirst(), host);
                     }

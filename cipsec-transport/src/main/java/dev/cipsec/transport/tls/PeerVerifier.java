@@ -74,7 +74,8 @@ public interface PeerVerifier {
         return new PeerVerifier() {
             @Override
             public void verify(List<X509Certificate> chain, Purpose peerRole) throws CertificateException {
-                throw new CertificateException("no trust anchors are configured: every certificate is refused");
+                throw new CertificateRejectedException(CertificateRejectedException.Check.UNTRUSTED,
+                        "no trust anchors are configured: every certificate is refused", chain.getFirst());
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.cipsec.transport.tls;
 
+import dev.cipsec.transport.tls.cert.CertificateRejectedException;
 import dev.cipsec.transport.tls.cert.Identity;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.tls.AlertDescription;
@@ -170,22 +171,16 @@ final class TlsSupport {
      * bad/unsupported certificate. The check is read from the exception's enum when it has one.
      */
     static short certificateAlert(java.security.cert.CertificateException e) {
-        String check = checkName(e);
-        return switch (check) {
-            case "EXPIRY" -> AlertDescription.certificate_expired;
-            case "REVOKED" -> AlertDescription.certificate_revoked;
-            case "UNTRUSTED" -> AlertDescription.unknown_ca;
-            case "KEY_USAGE", "EXTENDED_KEY_USAGE" -> AlertDescription.unsupported_certificate;
-            case "REVOCATION_UNKNOWN" -> AlertDescription.certificate_unknown;
-            case "NO_TRUST" -> AlertDescription.unknown_ca;
-            default -> AlertDescription.bad_certificate;
-        };
-    }
-
-    private static String checkName(java.security.cert.CertificateException e) {
-        if (e instanceof dev.cipsec.transport.tls.cert.CertificateRejectedException r) {
-            return r.check().name();
+        if (!(e instanceof CertificateRejectedException r)) {
+            return AlertDescription.bad_certificate;
         }
-        return e.getMessage() != null && e.getMessage().startsWith("no trust anchors") ? "NO_TRUST" : "OTHER";
+        return switch (r.check()) {
+            case EXPIRY -> AlertDescription.certificate_expired;
+            case REVOKED -> AlertDescription.certificate_revoked;
+            case UNTRUSTED -> AlertDescription.unknown_ca;
+            case KEY_USAGE, EXTENDED_KEY_USAGE -> AlertDescription.unsupported_certificate;
+            case REVOCATION_UNKNOWN -> AlertDescription.certificate_unknown;
+            case CHAIN, SIGNATURE, BASIC_CONSTRAINTS, MALFORMED, SUBJECT_ALT_NAME -> AlertDescription.bad_certificate;
+        };
     }
 }
