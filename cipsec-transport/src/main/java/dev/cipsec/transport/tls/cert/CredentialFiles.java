@@ -46,7 +46,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Reads and writes credentials in the formats field engineers have: PEM or DER certificates, PEM
+ * Reads and writes credentials in the formats field engineers have: PEM, DER or PKCS#7 certificates, PEM
  * (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or DER PKCS#8 keys, and PKCS#12 key stores.
  *
  * <p>Every reader is bounded ({@value AtomicFiles#MAX_FILE_BYTES} bytes per file, checked before reading)
@@ -118,8 +118,6 @@ public final class CredentialFiles {
                 }
             }
             return List.copyOf(out);
-        } catch (IOException e) {
-            throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IOException("not a certificate: " + e.getMessage(), e);
         }
@@ -153,8 +151,6 @@ public final class CredentialFiles {
                 }
             }
             return List.copyOf(out);
-        } catch (IOException e) {
-            throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IOException("not a CRL: " + e.getMessage(), e);
         }

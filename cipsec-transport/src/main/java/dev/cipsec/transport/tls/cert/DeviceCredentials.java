@@ -315,8 +315,6 @@ public final class DeviceCredentials {
                 }
             }
             return new Pkcs12Contents(identities, secrets);
-        } catch (IOException e) {
-            throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IOException("PKCS#12 entry cannot be read (wrong password?): " + e.getMessage(), e);
         }
@@ -347,10 +345,10 @@ public final class DeviceCredentials {
         if (chain.isEmpty()) {
             throw new IOException("PKCS#12 entry '" + alias + "' has no certificate chain");
         }
-        CredentialFiles.requireKeyMatches(pk.getPrivateKey(), chain.getFirst());
         try {
+            CredentialFiles.requireKeyMatches(pk.getPrivateKey(), chain.getFirst());
             return new Identity(pk.getPrivateKey(), chain);
-        } catch (IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new IOException("PKCS#12 entry '" + alias + "': " + e.getMessage(), e);
         }
     }
