@@ -3,6 +3,7 @@ package dev.cipsec.transport.tls.cert;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -45,7 +46,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Reads and writes credentials in the formats field engineers have: PEM or DER certificates, PEM
+ * Reads and writes credentials in the formats field engineers have: PEM, DER or PKCS#7 certificates, PEM
  * (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or DER PKCS#8 keys, and PKCS#12 key stores.
  *
  * <p>Every reader is bounded ({@value AtomicFiles#MAX_FILE_BYTES} bytes per file, checked before reading)
@@ -63,56 +64,101 @@ public final class CredentialFiles {
     private CredentialFiles() {
     }
 
-    /** PEM (one or more CERTIFICATE blocks, in order; other blocks ignored) or DER (one certificate). */
+    /**
+     * PEM (CERTIFICATE blocks in order, and PKCS7 blocks; other blocks ignored), DER (one certificate) or DER
+     * PKCS#7 certs-only.
+     */
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
         return readCertificates(file, AtomicFiles.readBounded(file));
     }
 
     static List<X509Certificate> readCertificates(Path file, byte[] data) throws IOException {
         try {
+            return certificates(data);
+        } catch (IOException e) {
+            throw prefixed(file, e);
+        }
+    }
+
+    /** PEM ("X509 CRL" and PKCS7 blocks), DER (one CRL) or DER PKCS#7 holding CRLs. */
+    public static List<X509CRL> readCrls(Path file) throws IOException {
+        byte[] data = AtomicFiles.readBounded(file);
+        try {
+            return crls(data);
+        } catch (IOException e) {
+            throw prefixed(file, e);
+        }
+    }
+
+    /** {@link #readCertificates(Path)} on bytes already bounded by the caller. */
+    static List<X509Certificate> certificates(byte[] data) throws IOException {
+        try {
             List<X509Certificate> out = new ArrayList<>();
             if (isPem(data)) {
                 for (Object o : pemObjects(data)) {
                     if (o instanceof X509CertificateHolder h) {
                         out.add(certificate(h.getEncoded()));
+                    } else if (o instanceof ContentInfo ci) {
+                        out.addAll(Pkcs7.certificates(ci));
                     }
+                    requireAtMostObjects(out.size());
                 }
                 if (out.isEmpty()) {
-                    throw new IOException(file + ": no CERTIFICATE block in the PEM file");
+                    throw new IOException("no CERTIFICATE or PKCS7 block with certificates in the PEM data");
                 }
             } else {
-                out.add(certificate(data));
+                ContentInfo ci = Pkcs7.contentInfoOrNull(data);
+                if (ci != null) {
+                    out.addAll(Pkcs7.certificates(ci));
+                    if (out.isEmpty()) {
+                        throw new IOException("the PKCS#7 data holds no certificate");
+                    }
+                } else {
+                    out.add(certificate(data));
+                }
             }
             return List.copyOf(out);
-        } catch (IOException e) {
-            throw prefixed(file, e);
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new IOException(file + ": not a certificate: " + e.getMessage(), e);
+            throw new IOException("not a certificate: " + e.getMessage(), e);
         }
     }
 
-    /** PEM ("X509 CRL" blocks) or DER (one CRL). */
-    public static List<X509CRL> readCrls(Path file) throws IOException {
-        byte[] data = AtomicFiles.readBounded(file);
+    /** {@link #readCrls(Path)} on bytes already bounded by the caller. */
+    static List<X509CRL> crls(byte[] data) throws IOException {
         try {
             List<X509CRL> out = new ArrayList<>();
             if (isPem(data)) {
                 for (Object o : pemObjects(data)) {
                     if (o instanceof X509CRLHolder h) {
                         out.add(crl(h.getEncoded()));
+                    } else if (o instanceof ContentInfo ci) {
+                        out.addAll(Pkcs7.crls(ci));
                     }
+                    requireAtMostObjects(out.size());
                 }
                 if (out.isEmpty()) {
-                    throw new IOException(file + ": no X509 CRL block in the PEM file");
+                    throw new IOException("no X509 CRL or PKCS7 block with CRLs in the PEM data");
                 }
             } else {
-                out.add(crl(data));
+                ContentInfo ci = Pkcs7.contentInfoOrNull(data);
+                if (ci != null) {
+                    out.addAll(Pkcs7.crls(ci));
+                    if (out.isEmpty()) {
+                        throw new IOException("the PKCS#7 data holds no CRL");
+                    }
+                } else {
+                    out.add(crl(data));
+                }
             }
             return List.copyOf(out);
-        } catch (IOException e) {
-            throw prefixed(file, e);
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new IOException(file + ": not a CRL: " + e.getMessage(), e);
+            throw new IOException("not a CRL: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireAtMostObjects(int n) throws IOException {
+        if (n > MAX_OBJECTS_PER_FILE) {
+            throw new IOException("more than " + MAX_OBJECTS_PER_FILE + " certificates or CRLs");
         }
     }
 
@@ -341,11 +387,11 @@ public final class CredentialFiles {
         return -1;
     }
 
-    private static X509Certificate certificate(byte[] der) throws CertificateException {
+    static X509Certificate certificate(byte[] der) throws CertificateException {
         return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     }
 
-    private static X509CRL crl(byte[] der) throws GeneralSecurityException {
+    static X509CRL crl(byte[] der) throws GeneralSecurityException {
         return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
     }
 
