@@ -116,6 +116,19 @@ class SecurityCodecTest {
                 .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason()).isEqualTo(LENGTH_MISMATCH));
     }
 
+    /** The GAP of §12.4 in one example: an older-edition list of two entries that reads exactly as the newer layout. */
+    @Test
+    void olderEditionListThatAlsoFitsTheNewerLayoutReadsAsTheNewer() throws Exception {
+        PskList older = PskList.of(new PskEntry(Bytes.EMPTY, Bytes.EMPTY), new PskEntry(Bytes.fromHex("0000"), Bytes.EMPTY));
+        Bytes b = older.toBytes();
+        assertThat(b).isEqualTo(Bytes.fromHex("02 00 00 02 0000 00"));
+        PskList read = PskList.decode(b);
+        assertThat(read).isEqualTo(PskList.of(new PskEntry(Bytes.EMPTY, Bytes.EMPTY, OptionalInt.of(2)),
+                new PskEntry(Bytes.EMPTY, Bytes.EMPTY, OptionalInt.of(0))));
+        assertThat(read.toBytes()).isEqualTo(b);
+        assertThat(PskList.decode(WireReader.of(b.toArray()), false)).isEqualTo(older);
+    }
+
     @Test
     void pskListWithKnownLayoutStopsAtItsEnd() throws Exception {
         // One entry with usage 2, then the next attribute's byte.
