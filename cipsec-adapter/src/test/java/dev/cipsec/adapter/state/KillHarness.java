@@ -1,0 +1,194 @@
+package dev.cipsec.adapter.state;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Starts a main class in a small child JVM, waits for a line on its stdout (such as {@code READY}) and kills it with
+ * SIGKILL ({@link Process#destroyForcibly()} on Linux) after a delay: the building block of crash-consistency tests.
+ *
+ * <pre>{@code
+ * try (KillHarness.Child child = KillHarness.of(MyLoop.class).start(dir.toString())) {
+ *     child.awaitLine("READY", Duration.ofSeconds(20));
+ *     child.killAfter(Duration.ofNanos(delay));
+ *     List<String> said = child.output();   // every line written before the kill
+ * }
+ * }</pre>
+ *
+ * <p>The child runs the java binary of this JVM with the test class path and {@link #SMALL_JVM} options, which
+ * start it in well under a second: no JIT beyond C1, a small heap, the serial collector, the default CDS archive.
+ * stderr is merged into stdout so a child's stack trace shows up in {@link Child#output()}.
+ */
+public final class KillHarness {
+    /** Options that keep a child JVM cheap to start and small. */
+    public static final List<String> SMALL_JVM = List.of(
+            "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+
+    private final Class<?> mainClass;
+    private final List<String> jvmOptions;
+    private final String classPath;
+
+    private KillHarness(Class<?> mainClass, List<String> jvmOptions, String classPath) {
+        this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.classPath = Objects.requireNonNull(classPath, "classPath");
+    }
+
+    /** A harness for {@code mainClass} (needs a {@code public static void main(String[])}) on this JVM's class path. */
+    public static KillHarness of(Class<?> mainClass) {
+        return new KillHarness(mainClass, SMALL_JVM, System.getProperty("java.class.path"));
+    }
+
+    /** The same harness with {@code options} added after {@link #SMALL_JVM} (e.g. {@code -Dkey=value}). */
+    public KillHarness withJvmOptions(String... options) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        all.addAll(List.of(options));
+        return new KillHarness(mainClass, all, classPath);
+    }
+
+    /** The command line {@link #start} runs. */
+    public List<String> command(String... args) {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(mainClass.getName());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts the child; close the returned handle to make sure it is gone. */
+    public Child start(String... args) throws IOException {
+        Process process = new ProcessBuilder(command(args)).redirectErrorStream(true).start();
+        // Nothing is ever typed to a child: end its stdin so one that reads it sees EOF instead of hanging.
+        process.getOutputStream().close();
+        return new Child(process, mainClass.getSimpleName());
+    }
+
+    /** A running child JVM and the lines it has written so far. */
+    public static final class Child implements AutoCloseable {
+        private final Process process;
+        private final Thread reader;
+        private final List<String> lines = new ArrayList<>();
+        private boolean eof;
+        private int cursor;
+
+        private Child(Process process, String name) {
+            this.process = process;
+            this.reader = Thread.ofPlatform().daemon().name("kill-harness-" + name + "-" + process.pid())
+                    .start(this::drain);
+        }
+
+        private void drain() {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (this) {
+                        lines.add(line);
+                        notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // The pipe broke with the process: the lines read so far are all there is.
+            } finally {
+                synchronized (this) {
+                    eof = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Waits for the next line (after the last one this method returned) equal to {@code line}. */
+        public String awaitLine(String line, Duration timeout) throws IOException, InterruptedException {
+            return awaitLine(line::equals, timeout);
+        }
+
+        /**
+         * Waits for the next line (after the last one this method returned) that matches {@code wanted}.
+         *
+         * @throws IOException when the child ends or the timeout passes first; the message holds its output
+         */
+        public synchronized String awaitLine(Predicate<String> wanted, Duration timeout)
+                throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                while (cursor < lines.size()) {
+                    String line = lines.get(cursor++);
+                    if (wanted.test(line)) {
+                        return line;
+                    }
+                }
+                if (eof) {
+                    throw new IOException("child " + pid() + " ended before the expected line; output:\n" + joined());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("child " + pid() + " did not write the expected line within " + timeout
+                            + "; output:\n" + joined());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        /**
+         * Lets the child run for up to {@code delay}, then kills it with SIGKILL and waits until it is gone and its
+         * output is drained.
+         *
+         * @return true when it had to be killed, false when it ended by itself within the delay
+         */
+        public boolean killAfter(Duration delay) throws InterruptedException {
+            boolean ended = !delay.isNegative() && !delay.isZero()
+                    ? process.waitFor(delay.toNanos(), TimeUnit.NANOSECONDS)
+                    : !process.isAlive();
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            process.waitFor();
+            reader.join(Duration.ofSeconds(10));
+            return !ended;
+        }
+
+        /** Waits for the child to end by itself; returns its exit code. */
+        public int awaitExit(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IOException("child " + pid() + " still running after " + timeout + "; output:\n" + joined());
+            }
+            reader.join(Duration.ofSeconds(10));
+            return process.exitValue();
+        }
+
+        /** Every line the child has written so far (complete once it has ended). */
+        public synchronized List<String> output() {
+            return List.copyOf(lines);
+        }
+
+        private synchronized String joined() {
+            return String.join("\n", lines);
+        }
+
+        /** Kills the child if it still runs. */
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+            process.waitFor();
+            reader.join(Duration.ofSeconds(10));
+        }
+    }
+}
