@@ -3,6 +3,13 @@ package dev.cipsec.adapter;
 import dev.cipsec.adapter.io.IoListener;
 import dev.cipsec.adapter.io.IoRuntime;
 import dev.cipsec.objects.MessageRouter;
+import dev.cipsec.objects.RequestContext;
+import dev.cipsec.objects.security.SecurityObjects;
+import dev.cipsec.objects.std.IdentityObject;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.cert.Identity;
+import dev.cipsec.wire.cip.CipServiceException;
+import dev.cipsec.wire.cip.GeneralStatus;
 import dev.cipsec.objects.std.AssemblyInstance;
 import dev.cipsec.objects.std.StandardObjects;
 import dev.cipsec.transport.tcp.TcpServer;
@@ -33,8 +40,8 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>Identity Reset type 0 and 1 drop every TCP connection after the reply was sent, as a restart
- * of the device's communications would; there is no persistent state to restore yet.
+ * <p>With CIP Security ({@link SecuritySettings}) the device also hosts the security objects, which
+ * drive its TLS listener's policy and persist in the state directory ({@link #security()}).
  */
 public final class CipDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CipDevice.class);
@@ -63,10 +70,11 @@ public final class CipDevice implements AutoCloseable {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("cipsec-device-timer").factory());
         DeviceRuntime[] self = new DeviceRuntime[1];
+        boolean secured = profile.security().enabled();
         StandardObjects objects = StandardObjects.builder(profile.identity())
                 .assemblies(profile.assemblies())
                 .interfaceConfig(profile.interfaceConfig())
-                .resetHandler(type -> self[0].dropAllConnections(), Set.of(0, 1))
+                .resetHandler(new ResetHandler(self), secured ? Set.of(0, 1, 2) : Set.of(0, 1))
                 .build();
         // Attribute 13 counts whole seconds: round up, so that 500 ms becomes 1 s and not 0 (= no timeout).
         Duration idle = limits.idleTimeout();
@@ -81,6 +89,17 @@ public final class CipDevice implements AutoCloseable {
         objects.connectionManager().registerService(ServiceCodes.FORWARD_CLOSE, cm::forwardClose);
         objects.connectionManager().registerService(ServiceCodes.UNCONNECTED_SEND, cm::unconnectedSend);
 
+        DeviceSecurity security = null;
+        if (secured) {
+            try {
+                security = DeviceSecurity.open(runtime, scheduler);
+            } catch (IOException | RuntimeException e) {
+                scheduler.shutdownNow();
+                throw e;
+            }
+            security.objects().register(objects.router());
+            runtime.security(security);
+        }
         TcpServer tcp = null;
         TcpServer tls = null;
         TlsServerHandler tlsHandler = null;
@@ -97,17 +116,18 @@ public final class CipDevice implements AutoCloseable {
             }
             TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
                     .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress());
-            SecuritySettings security = profile.security();
-            if (security.plainTcp()) {
+            SecuritySettings settings = profile.security();
+            if (settings.plainTcp()) {
                 tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
                         new EncapsulationHandler(runtime)).start();
                 runtime.tcpPort(tcp.localAddress().getPort());
             }
-            if (security.tls().isPresent()) {
+            if (settings.tls().isPresent()) {
                 // The TCP server's per-address limit bounds TLS sessions per peer; the handler bounds
                 // handshakes in flight and their duration.
-                tlsHandler = new TlsServerHandler(security.tls().get(), new EncapsulationHandler(runtime));
-                tls = new TcpServer(new InetSocketAddress(profile.bindAddress(), security.tlsPort()), tcpLimits, tlsHandler)
+                tlsHandler = new TlsServerHandler(runtime.security().livePolicy(), new EncapsulationHandler(runtime));
+                runtime.security().attach(tlsHandler);
+                tls = new TcpServer(new InetSocketAddress(profile.bindAddress(), settings.tlsPort()), tcpLimits, tlsHandler)
                         .start();
                 runtime.tlsPort(tls.localAddress().getPort());
                 if (tcp == null) {
@@ -137,6 +157,9 @@ public final class CipDevice implements AutoCloseable {
             }
             if (io != null) {
                 io.close();
+            }
+            if (security != null) {
+                security.close();
             }
             scheduler.shutdownNow();
             throw e;
@@ -253,6 +276,60 @@ public final class CipDevice implements AutoCloseable {
         }
         if (tcp != null) {
             tcp.close(Duration.ofSeconds(5));
+        }
+        if (runtime.security() != null) {
+            runtime.security().close();
+        }
+    }
+
+    /**
+     * The security objects (CIP Security, EtherNet/IP Security, Certificate Management, File), or null
+     * on a device without CIP Security.
+     */
+    public SecurityObjects security() {
+        return runtime.security() == null ? null : runtime.security().objects();
+    }
+
+    /** The TLS policy new sessions get right now (the factory one until a tool applies another), or null without TLS. */
+    public TlsPolicy tlsPolicy() {
+        return runtime.security() == null ? null : runtime.security().livePolicy();
+    }
+
+    /** The device's default identity (its certificate is what a tool pins on first use), or null without TLS. */
+    public Identity defaultIdentity() {
+        return runtime.security() == null ? null : runtime.security().defaultIdentity();
+    }
+
+    /**
+     * Identity Reset: types 0 and 1 drop every connection after the reply, as a restart of the
+     * device's communications would; types 1 and 2 first return every security object, certificate and
+     * file to factory default (reference §8.4; type 2 keeps communication parameters, and the security
+     * configuration is not one, a GAP decision). Once the device's security is configured, types 1 and
+     * 2 are accepted only over TLS (0x0F), like the security objects' own Reset.
+     */
+    private record ResetHandler(DeviceRuntime[] runtime) implements IdentityObject.ResetHandler {
+        @Override
+        public void check(int type, RequestContext ctx) throws CipServiceException {
+            DeviceSecurity s = runtime[0].security();
+            if (type != 0 && s != null && s.configured() && !ctx.secure()) {
+                throw new CipServiceException(GeneralStatus.PRIVILEGE_VIOLATION,
+                        "factory reset of a configured device is accepted only over TLS");
+            }
+        }
+
+        @Override
+        public void reset(int type) {
+            DeviceSecurity s = runtime[0].security();
+            if (type != 0 && s != null) {
+                try {
+                    s.objects().factoryReset();
+                } catch (CipServiceException e) {
+                    LOG.error("factory reset of the security objects failed: {}", e.getMessage());
+                }
+            }
+            if (type != 2) {
+                runtime[0].dropAllConnections();
+            }
         }
     }
 }

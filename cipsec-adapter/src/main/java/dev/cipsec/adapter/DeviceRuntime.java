@@ -39,6 +39,7 @@ final class DeviceRuntime {
     private volatile int tcpPort;
     private volatile int tlsPort;
     private volatile IoRuntime io;
+    private volatile DeviceSecurity security;
 
     DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
         this.profile = profile;
@@ -94,6 +95,15 @@ final class DeviceRuntime {
         this.io = runtime;
     }
 
+    /** The security objects and their glue, or null on a device without CIP Security. */
+    DeviceSecurity security() {
+        return security;
+    }
+
+    void security(DeviceSecurity s) {
+        this.security = s;
+    }
+
     void tlsPort(int port) {
         this.tlsPort = port;
     }
@@ -130,6 +140,11 @@ final class DeviceRuntime {
 
     void untrack(StreamConnection c) {
         connections.remove(c);
+    }
+
+    /** The TCP connections open right now (plain and TLS). */
+    java.util.List<StreamConnection> connectionsNow() {
+        return java.util.List.copyOf(connections);
     }
 
     /** Drops every TCP connection (and so every session and class 3 connection), as a reboot would. */
@@ -184,8 +199,7 @@ final class DeviceRuntime {
      * The CIP Security item (reference §1.7) of a device with TLS: the Confidentiality profile
      * supported and configured, both security objects Configured, and the ports actually open. The
      * 7-byte form of current editions (OpENer's); readers skip by length, and tshark 4.0 decodes it.
-     * Until the security objects exist (issue 7) the states follow the profile: a TLS policy is a
-     * configuration.
+     * The states and configured profiles are the security objects' live values.
      */
     CipSecurityItem securityItem() {
         SecuritySettings sec = profile.security();
@@ -193,9 +207,13 @@ final class DeviceRuntime {
                 | (profile.udpPort() >= 0 ? CipSecurityItem.PORT_UDP_44818 : 0)
                 | (profile.io().enabled() ? CipSecurityItem.PORT_UDP_2222 : 0)
                 | (sec.enabled() ? CipSecurityItem.PORT_TCP_2221 : 0);
-        int configured = sec.enabled() ? CONFIDENTIALITY_PROFILE : 0;
-        int state = sec.enabled() ? STATE_CONFIGURED : 0;
-        return new CipSecurityItem(CONFIDENTIALITY_PROFILE, state, state, ports, java.util.OptionalInt.of(configured));
+        DeviceSecurity s = security;
+        if (s == null) {
+            return new CipSecurityItem(CONFIDENTIALITY_PROFILE, 0, 0, ports, java.util.OptionalInt.of(0));
+        }
+        var objects = s.objects();
+        return new CipSecurityItem(CONFIDENTIALITY_PROFILE, objects.cipSecurityState(), objects.eipSecurityState(), ports,
+                java.util.OptionalInt.of(objects.cip().configuredProfiles()));
     }
 
     /** Security profile bit 1 (reference §4.3). */

@@ -2,48 +2,75 @@ package dev.cipsec.adapter;
 
 import dev.cipsec.transport.tls.TlsPolicy;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Where and how the device speaks CIP Security.
  *
- * @param tls      the TLS policy of the encapsulation listener on {@code tlsPort}; empty: no TLS listener
- * @param tlsPort  TCP port for EtherNet/IP over TLS (2221; 0 = ephemeral, for tests)
- * @param plainTcp whether plain EtherNet/IP on TCP {@link DeviceProfile#tcpPort()} stays open beside TLS;
- *                 false makes the device secure-only for explicit messaging (ListIdentity over UDP stays,
- *                 so it can still be discovered)
+ * <p>The TLS policy given here is the device's <em>factory</em> configuration: its suites, PSKs and
+ * identity are what the EtherNet/IP Security Object shows before anyone configured it, and what a
+ * Reset returns to; its handshake limits, timeouts and key log stay in force whatever a tool applies.
+ * A policy without an identity gets the device's default identity (an EC P-256 key with a
+ * self-signed certificate, created on first start and kept in the state directory).
+ *
+ * @param tls              the factory TLS policy of the listener on {@code tlsPort}; empty: no TLS, no security objects
+ * @param tlsPort          TCP port for EtherNet/IP over TLS (2221; 0 = ephemeral, for tests)
+ * @param plainTcp         whether plain EtherNet/IP on TCP {@link DeviceProfile#tcpPort()} stays open beside TLS;
+ *                         false makes the device secure-only for explicit messaging (ListIdentity over UDP stays,
+ *                         so it can still be discovered)
+ * @param stateDirectory   where the security objects, certificates, keys and files are kept across restarts;
+ *                         empty: in memory only (every start is a factory default)
+ * @param sessionTimeout   configuration session timeout of the security objects (Volume 8: 10 s)
  */
-public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean plainTcp) {
+public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean plainTcp, Optional<Path> stateDirectory,
+                               Duration sessionTimeout) {
     public static final int DEFAULT_TLS_PORT = 2221;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     public SecuritySettings {
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(stateDirectory, "stateDirectory");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         if (tlsPort < 0 || tlsPort > 0xFFFF) {
             throw new IllegalArgumentException("TLS port must be 0..65535: " + tlsPort);
         }
         if (!plainTcp && tls.isEmpty()) {
             throw new IllegalArgumentException("a device without TLS needs its plain TCP listener");
         }
+        if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
+            throw new IllegalArgumentException("session timeout must be positive");
+        }
     }
 
     /** No CIP Security: plain EtherNet/IP only. */
     public static SecuritySettings none() {
-        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true);
+        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
     }
 
-    /** TLS on 2221 with {@code policy}, plain TCP beside it. */
+    /** TLS on 2221 with {@code policy} as the factory configuration, plain TCP beside it. */
     public static SecuritySettings tls(TlsPolicy policy) {
-        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true);
+        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
     }
 
     public SecuritySettings withTlsPort(int port) {
-        return new SecuritySettings(tls, port, plainTcp);
+        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout);
     }
 
     /** Closes (false) or keeps (true) plain EtherNet/IP on TCP. */
     public SecuritySettings withPlainTcp(boolean on) {
-        return new SecuritySettings(tls, tlsPort, on);
+        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout);
+    }
+
+    /** Keeps the security state in {@code dir} (created when missing). */
+    public SecuritySettings withStateDirectory(Path dir) {
+        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout);
+    }
+
+    public SecuritySettings withSessionTimeout(Duration timeout) {
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout);
     }
 
     public boolean enabled() {

@@ -47,6 +47,13 @@ public final class IdentityObject {
     @FunctionalInterface
     public interface ResetHandler {
         void reset(int type);
+
+        /**
+         * Refuses a reset before it is acknowledged, e.g. a factory reset over plain TCP of a device whose
+         * security configuration may only change over TLS (0x0F). Accepts everything by default.
+         */
+        default void check(int type, RequestContext ctx) throws CipServiceException {
+        }
     }
 
     /** Major and minor revision (attribute 4). */
@@ -110,6 +117,7 @@ public final class IdentityObject {
         if (!types.contains(type)) {
             throw new CipServiceException(GeneralStatus.INVALID_PARAMETER, "reset type " + type);
         }
+        handler.check(type, ctx);
         ctx.runAfterReply(() -> handler.reset(type));
         return MessageRouterResponse.success(req.service(), Bytes.EMPTY);
     }
