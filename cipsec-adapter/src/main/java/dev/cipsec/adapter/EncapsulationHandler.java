@@ -114,6 +114,19 @@ final class EncapsulationHandler implements ConnectionHandler {
         }
     }
 
+    private static String peerIdentity(StreamConnection c) {
+        if (c instanceof dev.cipsec.transport.tls.TlsStreamConnection t) {
+            var info = t.info();
+            if (info.pskIdentity().isPresent()) {
+                return info.pskIdentity().get();
+            }
+            if (!info.peerCertificates().isEmpty()) {
+                return info.peerCertificates().get(0).getSubjectX500Principal().getName();
+            }
+        }
+        return "";
+    }
+
     /**
      * Per-connection state; touched only by the connection's own thread, except the two volatile
      * idle fields that the sweep reads and sets.
@@ -135,9 +148,12 @@ final class EncapsulationHandler implements ConnectionHandler {
         private volatile long waitingSince;
         /** Set by the sweep before it closes the connection for inactivity. */
         private volatile boolean idleExpired;
+        /** Who the TLS handshake authenticated (PSK identity or certificate subject); "" over plain TCP. */
+        private final String peerIdentity;
 
         Conn(StreamConnection connection, AdapterLimits limits) {
             this.connection = connection;
+            this.peerIdentity = peerIdentity(connection);
             this.limits = limits;
             this.frames = new FrameReader(connection.in(), EncapsulationHeader.SIZE, FrameReader.BodyLength.u16LeAt(2),
                     limits.maxFrameSize());
@@ -358,7 +374,8 @@ final class EncapsulationHandler implements ConnectionHandler {
                 }
             }
             device.stats().unconnectedRequests.increment();
-            RequestContext ctx = RequestContext.plain(connection.peer(), session);
+            RequestContext ctx = new RequestContext(connection.peer(), connection.secure(), session,
+                    RequestContext.UNCONNECTED, peerIdentity, new RequestContext.AfterReply());
             if (!ioItems.isEmpty()) {
                 ctx = ctx.withIoItems(ioItems);
             }
@@ -428,7 +445,7 @@ final class EncapsulationHandler implements ConnectionHandler {
             RequestContext ctx = null;
             if (replyMr == null) {
                 device.stats().connectedRequests.increment();
-                ctx = new RequestContext(connection.peer(), connection.secure(), session, conn.otConnectionId(), "",
+                ctx = new RequestContext(connection.peer(), connection.secure(), session, conn.otConnectionId(), peerIdentity,
                         new RequestContext.AfterReply());
                 MessageRouterResponse response = device.dispatch(payload.slice(2, payload.length()), ctx);
                 replyMr = response.toBytes().toArray();
