@@ -114,7 +114,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
 
     public static DeviceProfile load(Path file) throws IOException {
         try {
-            return fromJson(Files.readString(file));
+            Path dir = file.toAbsolutePath().getParent();
+            return fromJson(Files.readString(file), dir);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -136,12 +137,26 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
      *   "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
      *                   "maxFrameSize": 65559, "maxPendingBytes": 8388608, "idleTimeoutSeconds": 120,
      *                   "frameTimeoutSeconds": 10, "maxClass3Connections": 32, "maxIoConnections": 32,
-     *                   "maxIoConnectionsPerOriginator": 8, "maxIoPacketSize": 1444 } }
+     *                   "maxIoConnectionsPerOriginator": 8, "maxIoPacketSize": 1444 },
+     *   "security":   { "tlsPort": 2221, "plainTcp": true, "stateDirectory": "state",
+     *                   "suites": [ "C02B", "C02C", "ECDHE-ECDSA-AES128-SHA256" ],
+     *                   "certificate": "vendor-cert.pem", "key": "vendor-key.pem", "keyPasswordFile": "key.pass",
+     *                   "pkcs12": "vendor.p12", "pkcs12PasswordFile": "p12.pass", "sessionTimeoutSeconds": 10 } }
      * }</pre>
+     *
+     * <p>A {@code security} section turns CIP Security on: TLS on {@code tlsPort} with the security
+     * objects; {@code suites} and the vendor identity ({@code certificate} + {@code key}, or
+     * {@code pkcs12}) make the factory configuration, and without an identity the device creates its
+     * default one in {@code stateDirectory}. Relative paths are resolved against the current directory.
      */
     public static DeviceProfile fromJson(String text) {
+        return fromJson(text, Path.of("").toAbsolutePath());
+    }
+
+    /** As {@link #fromJson(String)}, with relative paths resolved against {@code baseDir} (the profile's directory). */
+    public static DeviceProfile fromJson(String text, Path baseDir) {
         Map<String, Object> root = object(Json.parse(text), "profile");
-        keys(root, "profile", Set.of("identity", "assemblies", "network", "interface", "limits", "io"));
+        keys(root, "profile", Set.of("identity", "assemblies", "network", "interface", "limits", "io", "security"));
         DeviceProfile d = defaults();
 
         DeviceIdentity id = d.identity;
@@ -270,7 +285,80 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                             "limits.maxIoConnectionsPerOriginator"),
                     intNumber(m.getOrDefault("maxIoPacketSize", l.maxIoPacketSize()), "limits.maxIoPacketSize"));
         }
-        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l, io, d.security());
+        SecuritySettings security = d.security();
+        if (root.containsKey("security")) {
+            security = security(object(root.get("security"), "security"), baseDir);
+        }
+        return new DeviceProfile(id, assemblies, ifc, bind, tcp, udp, l, io, security);
+    }
+
+    private static SecuritySettings security(Map<String, Object> m, Path baseDir) {
+        keys(m, "security", Set.of("tlsPort", "plainTcp", "stateDirectory", "suites", "certificate", "key",
+                "keyPasswordFile", "pkcs12", "pkcs12PasswordFile", "sessionTimeoutSeconds"));
+        dev.cipsec.transport.tls.TlsPolicy.Builder policy = dev.cipsec.transport.tls.TlsPolicy.builder();
+        if (m.containsKey("suites")) {
+            if (!(m.get("suites") instanceof List<?> list) || list.isEmpty()) {
+                throw new IllegalArgumentException("security.suites must be a non-empty array");
+            }
+            List<dev.cipsec.transport.tls.CipherSuite> suites = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String name = string(list.get(i), "security.suites[" + i + "]");
+                try {
+                    suites.add(dev.cipsec.transport.tls.CipherSuite.parse(name));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("security.suites[" + i + "]: " + e.getMessage());
+                }
+            }
+            policy.suites(suites);
+        }
+        if (m.containsKey("certificate") != m.containsKey("key")) {
+            throw new IllegalArgumentException("security.certificate and security.key go together");
+        }
+        if (m.containsKey("certificate") && m.containsKey("pkcs12")) {
+            throw new IllegalArgumentException("security: give certificate + key or pkcs12, not both");
+        }
+        try {
+            if (m.containsKey("certificate")) {
+                char[] pw = m.containsKey("keyPasswordFile")
+                        ? password(baseDir.resolve(string(m.get("keyPasswordFile"), "security.keyPasswordFile"))) : null;
+                policy.identity(dev.cipsec.transport.tls.cert.CredentialFiles.readIdentity(
+                        baseDir.resolve(string(m.get("certificate"), "security.certificate")),
+                        baseDir.resolve(string(m.get("key"), "security.key")), pw));
+            } else if (m.containsKey("pkcs12")) {
+                if (!m.containsKey("pkcs12PasswordFile")) {
+                    throw new IllegalArgumentException("security.pkcs12 needs security.pkcs12PasswordFile");
+                }
+                policy.identity(dev.cipsec.transport.tls.cert.CredentialFiles.readPkcs12(
+                        baseDir.resolve(string(m.get("pkcs12"), "security.pkcs12")),
+                        password(baseDir.resolve(string(m.get("pkcs12PasswordFile"), "security.pkcs12PasswordFile"))), null));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("security: cannot read the vendor identity: " + e.getMessage(), e);
+        }
+        SecuritySettings s = SecuritySettings.tls(policy.build())
+                .withTlsPort(intNumber(m.getOrDefault("tlsPort", (long) SecuritySettings.DEFAULT_TLS_PORT), "security.tlsPort"));
+        if (m.containsKey("plainTcp")) {
+            if (!(m.get("plainTcp") instanceof Boolean b)) {
+                throw new IllegalArgumentException("security.plainTcp must be true or false");
+            }
+            s = s.withPlainTcp(b);
+        }
+        if (m.containsKey("stateDirectory")) {
+            s = s.withStateDirectory(baseDir.resolve(string(m.get("stateDirectory"), "security.stateDirectory")));
+        }
+        if (m.containsKey("sessionTimeoutSeconds")) {
+            long sec = number(m.get("sessionTimeoutSeconds"), "security.sessionTimeoutSeconds");
+            if (sec < 1 || sec > 3600) {
+                throw new IllegalArgumentException("security.sessionTimeoutSeconds must be 1..3600: " + sec);
+            }
+            s = s.withSessionTimeout(Duration.ofSeconds(sec));
+        }
+        return s;
+    }
+
+    private static char[] password(Path file) throws IOException {
+        String text = Files.readString(file).strip();
+        return text.toCharArray();
     }
 
     @SuppressWarnings("unchecked")

@@ -112,10 +112,14 @@ public enum CipherSuite {
 
     /**
      * Parses a suite named by its IANA name ({@code TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}), its
-     * OpenSSL name ({@code ECDHE-ECDSA-AES128-GCM-SHA256}) or its id ({@code 0xC02B}), ignoring case.
+     * OpenSSL name ({@code ECDHE-ECDSA-AES128-GCM-SHA256}) or its id ({@code 0xC02B}, or {@code C02B}
+     * as the reference and tools write it), ignoring case.
      */
     public static CipherSuite parse(String text) {
         String t = text.trim();
+        if (t.matches("[0-9A-Fa-f]{4}")) {
+            t = "0x" + t;
+        }
         if (t.regionMatches(true, 0, "0x", 0, 2)) {
             try {
                 int id = Integer.parseInt(t.substring(2), 16);
