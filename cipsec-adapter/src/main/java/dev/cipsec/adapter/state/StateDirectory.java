@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -38,6 +37,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -66,8 +66,8 @@ import java.util.regex.Pattern;
  * next open simply finishes it. The manifest's SHA-256 per file turns any later corruption or tampering into an
  * {@link IOException} naming the file instead of a silent half-load.
  *
- * <p>Not thread-safe across processes by design (the lock refuses a second process); within a process the methods
- * are synchronized.
+ * <p>One open instance per directory: another process is refused by the lock, a second open in this process by a
+ * registry of open directories. The methods are synchronized.
  */
 public final class StateDirectory implements AutoCloseable {
     /** Most files in one generation. */
@@ -86,15 +86,20 @@ public final class StateDirectory implements AutoCloseable {
     private static final int MAX_MANIFEST_BYTES = 16 * 1024;
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Real paths of the directories open in this JVM. */
+    private static final Set<Path> OPEN_HERE = ConcurrentHashMap.newKeySet();
+
     private final Path dir;
+    private final Path key;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final boolean posix;
     private Manifest current;
     private boolean closed;
 
-    private StateDirectory(Path dir, FileChannel lockChannel, FileLock lock, boolean posix, Manifest current) {
+    private StateDirectory(Path dir, Path key, FileChannel lockChannel, FileLock lock, boolean posix, Manifest current) {
         this.dir = dir;
+        this.key = key;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.posix = posix;
@@ -116,27 +121,28 @@ public final class StateDirectory implements AutoCloseable {
                 syncDirectory(abs.getParent());
             }
         }
-        FileChannel ch = FileChannel.open(abs.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
+        // POSIX drops all of a process's locks on a file when it closes any descriptor of it, so a second open in
+        // this JVM must be refused before it touches the lock file, not by tryLock.
+        Path key = abs.toRealPath();
+        if (!OPEN_HERE.add(key)) {
+            throw new IOException(abs + ": state directory is in use (already open in this process)");
         }
-        if (lock == null) {
-            ch.close();
-            throw new IOException(abs + ": state directory is in use by another process");
-        }
+        FileChannel ch = null;
         try {
+            ch = FileChannel.open(abs.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                throw new IOException(abs + ": state directory is in use by another process");
+            }
             Manifest m = readManifest(abs);
             removeLeftovers(abs, m.generation());
             boolean posix = Files.getFileAttributeView(abs, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) != null;
-            return new StateDirectory(abs, ch, lock, posix, m);
+            return new StateDirectory(abs, key, ch, lock, posix, m);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) {
+                ch.close();
+            }
+            OPEN_HERE.remove(key);
             throw e;
         }
     }
@@ -271,6 +277,7 @@ public final class StateDirectory implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("closing the lock of {} failed", dir, e);
             }
+            OPEN_HERE.remove(key);
         }
     }
 

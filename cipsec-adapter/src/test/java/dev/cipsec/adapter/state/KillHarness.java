@@ -1,13 +1,19 @@
 package dev.cipsec.adapter.state;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -52,6 +58,31 @@ public final class KillHarness {
         List<String> all = new ArrayList<>(jvmOptions);
         all.addAll(List.of(options));
         return new KillHarness(mainClass, all, classPath);
+    }
+
+    /**
+     * The same harness with a class path of only the jars or directories holding {@code mainClass} and {@code classes}.
+     * A child then starts faster than on the whole test class path: service lookups such as SLF4J's scan every jar.
+     */
+    public KillHarness withClassPathOf(Class<?>... classes) {
+        Set<String> entries = new LinkedHashSet<>();
+        entries.add(location(mainClass));
+        for (Class<?> c : classes) {
+            entries.add(location(c));
+        }
+        return new KillHarness(mainClass, jvmOptions, String.join(File.pathSeparator, entries));
+    }
+
+    private static String location(Class<?> c) {
+        CodeSource source = c.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new IllegalArgumentException(c.getName() + " comes from the JDK, not from the class path");
+        }
+        try {
+            return Path.of(source.getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(c.getName() + ": odd code source " + source.getLocation(), e);
+        }
     }
 
     /** The command line {@link #start} runs. */

@@ -299,6 +299,22 @@ class StateDirectoryTest {
     }
 
     @Test
+    void aRefusedSecondOpenInTheSameProcessKeepsTheFirstOnesLock() throws Exception {
+        // POSIX drops every lock a process holds on a file when it closes any descriptor of it: a refused second
+        // open must not have opened (and closed) the lock file, or another process could now take the directory.
+        Path dir = tmp.resolve("state");
+        try (StateDirectory sd = StateDirectory.open(dir)) {
+            assertThatThrownBy(() -> StateDirectory.open(dir)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> StateDirectory.open(dir.resolve("."))).isInstanceOf(IOException.class);
+            try (KillHarness.Child child = KillHarness.of(StateCommitLoop.class).start(dir.toString(), "1")) {
+                assertThat(child.awaitExit(Duration.ofSeconds(60))).isNotZero();
+                assertThat(String.join("\n", child.output())).contains("in use");
+            }
+            sd.commit(files("a", "1"), Set.of());
+        }
+    }
+
+    @Test
     void anotherProcessHoldingTheDirectoryIsRefused() throws Exception {
         Path dir = tmp.resolve("state");
         try (KillHarness.Child child = KillHarness.of(StateCommitLoop.class).start(dir.toString())) {
