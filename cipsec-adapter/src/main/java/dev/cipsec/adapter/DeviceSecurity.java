@@ -97,6 +97,11 @@ final class DeviceSecurity implements SecurityHooks {
     private final TlsPolicy factoryPolicy;
     private volatile TlsPolicy live;
     private volatile TlsServerHandler handler;
+    /**
+     * The keys file as last written, reused until a key changes: PKCS#12 runs PBKDF2 for every entry,
+     * which would otherwise cost every Apply_Config hundreds of milliseconds on a small device.
+     */
+    private Bytes keysFile;
 
     private DeviceSecurity(DeviceRuntime runtime, ScheduledExecutorService timer) throws IOException {
         this.runtime = runtime;
@@ -110,6 +115,7 @@ final class DeviceSecurity implements SecurityHooks {
             if (saved.containsKey(KEYS_FILE) && saved.containsKey(KEYS_PASSWORD_FILE)) {
                 keysPassword = new String(saved.get(KEYS_PASSWORD_FILE).toArray(), StandardCharsets.US_ASCII).toCharArray();
                 keys = DeviceCredentials.readPkcs12(saved.get(KEYS_FILE), keysPassword).identities();
+                keysFile = saved.get(KEYS_FILE);
             } else {
                 byte[] pw = new byte[24];
                 random.nextBytes(pw);
@@ -410,9 +416,11 @@ final class DeviceSecurity implements SecurityHooks {
     @Override
     public Bytes createCsr(long instance, CsrRequest request) throws CipServiceException {
         DeviceIdentity dev = runtime.profile().identity();
-        Identity key = instanceKeys.computeIfAbsent(instance, i -> DeviceCredentials.generateDefault(
-                request.commonName().isEmpty() ? dev.productName() : request.commonName(),
-                String.format("%08X", dev.serialNumber()), random));
+        Identity key = instanceKeys.computeIfAbsent(instance, i -> {
+            keysFile = null;
+            return DeviceCredentials.generateDefault(request.commonName().isEmpty() ? dev.productName() : request.commonName(),
+                    String.format("%08X", dev.serialNumber()), random);
+        });
         List<String> sans = request.subjectAltName().isBlank() ? List.of()
                 : Arrays.stream(request.subjectAltName().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         CsrSubject subject = new CsrSubject(request.commonName().isEmpty() ? dev.productName() : request.commonName(),
@@ -471,7 +479,9 @@ final class DeviceSecurity implements SecurityHooks {
 
     @Override
     public void instanceDeleted(long instance) {
-        instanceKeys.remove(instance);
+        if (instanceKeys.remove(instance) != null) {
+            keysFile = null;
+        }
     }
 
     // ---- persistence ----------------------------------------------------------------------------
@@ -495,12 +505,15 @@ final class DeviceSecurity implements SecurityHooks {
             Map<String, Bytes> out = new LinkedHashMap<>();
             out.put(SECURITY_FILE, SecurityStateCodec.encode(objects.state()));
             out.put(FILES_FILE, encodeFiles());
-            Map<String, Identity> ids = new HashMap<>();
-            if (defaultGenerated) {
-                ids.put(DEFAULT_ALIAS, defaultIdentity);
+            if (keysFile == null) {
+                Map<String, Identity> ids = new HashMap<>();
+                if (defaultGenerated) {
+                    ids.put(DEFAULT_ALIAS, defaultIdentity);
+                }
+                instanceKeys.forEach((id, k) -> ids.put("cm-" + id, k));
+                keysFile = DeviceCredentials.writePkcs12(ids, Map.of(), keysPassword);
             }
-            instanceKeys.forEach((id, k) -> ids.put("cm-" + id, k));
-            out.put(KEYS_FILE, DeviceCredentials.writePkcs12(ids, Map.of(), keysPassword));
+            out.put(KEYS_FILE, keysFile);
             out.put(KEYS_PASSWORD_FILE, Bytes.of(new String(keysPassword).getBytes(StandardCharsets.US_ASCII)));
             store.commit(out, Set.of(SECURITY_FILE, KEYS_FILE, KEYS_PASSWORD_FILE));
         } catch (IOException e) {
