@@ -112,10 +112,7 @@ public record CsrSubject(String commonName, String organization, String organiza
                 return new GeneralName(GeneralName.dNSName, value);
             }
             case "ip" -> {
-                if (!IPAddress.isValid(value)) {
-                    throw new IllegalArgumentException("not an IP address literal: '" + value + "'");
-                }
-                return new GeneralName(GeneralName.iPAddress, value);
+                return ipAddress(value);
             }
             case "uri" -> {
                 if (!isAbsoluteUri(value)) {
@@ -132,7 +129,7 @@ public record CsrSubject(String commonName, String organization, String organiza
             default -> {
                 // No known prefix: the whole string is a bare value (an IPv6 literal contains colons too).
                 if (IPAddress.isValid(san)) {
-                    return new GeneralName(GeneralName.iPAddress, san);
+                    return ipAddress(san);
                 }
                 if (isHostName(san)) {
                     return new GeneralName(GeneralName.dNSName, san);
@@ -142,6 +139,25 @@ public record CsrSubject(String commonName, String organization, String organiza
             }
         }
     }
+
+    /**
+     * The address as the JDK parses the literal: Bouncy Castle's own IPv6 parser accepts some strings its
+     * validator passed and then fails on them with an index error (found by DeviceCredentialsProperties).
+     */
+    private static GeneralName ipAddress(String value) {
+        if (!IPAddress.isValid(value) || !IP_LITERAL.matcher(value).matches()) {
+            throw new IllegalArgumentException("not an IP address literal: '" + value + "'");
+        }
+        try {
+            // A literal of these characters only is parsed, never looked up.
+            byte[] address = java.net.InetAddress.getByName(value).getAddress();
+            return new GeneralName(GeneralName.iPAddress, new org.bouncycastle.asn1.DEROctetString(address));
+        } catch (java.net.UnknownHostException | RuntimeException e) {
+            throw new IllegalArgumentException("not an IP address literal: '" + value + "'");
+        }
+    }
+
+    private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private static boolean isHostName(String s) {
         if (s.isEmpty() || s.length() > 253) {
