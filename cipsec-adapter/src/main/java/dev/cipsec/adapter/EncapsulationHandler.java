@@ -358,7 +358,9 @@ final class EncapsulationHandler implements ConnectionHandler {
                 }
             }
             device.stats().unconnectedRequests.increment();
-            RequestContext ctx = RequestContext.plain(connection.peer(), session);
+            // Over TLS the objects must know it: a configured device accepts security changes only so.
+            RequestContext ctx = new RequestContext(connection.peer(), connection.secure(), session, RequestContext.UNCONNECTED,
+                    "", new RequestContext.AfterReply());
             if (!ioItems.isEmpty()) {
                 ctx = ctx.withIoItems(ioItems);
             }
