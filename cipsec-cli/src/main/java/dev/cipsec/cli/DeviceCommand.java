@@ -162,10 +162,12 @@ final class DeviceCommand implements Callable<Integer> {
         // The key log is opened last, so a usage error above leaves no file behind.
         TlsPolicy policy = tlsOptions.policy(Optional.ofNullable(tlsOptions.keyLog))
                 .requireClientCertificate(requireClientCert).build();
-        if (ownIdentity && policy.serverSuites().isEmpty()) {
+        boolean servable = !policy.serverSuites().isEmpty() || (!ownIdentity
+                && policy.suites().stream().anyMatch(x -> x.keyExchange() == dev.cipsec.transport.tls.CipherSuite.KeyExchange.ECDHE_ECDSA));
+        if (!servable) {
             policy.keyLog().ifPresent(KeyLog::close);
             throw new IllegalArgumentException("none of the allowed --suites can be served with the credentials given "
-                    + "(PSK suites need a PSK, ECDHE-ECDSA suites an EC certificate, RSA suites an RSA certificate)");
+                    + "(PSK suites need a PSK, ECDHE-ECDSA suites an EC certificate or the default one, RSA suites an RSA certificate)");
         }
         return Optional.of(policy);
     }
