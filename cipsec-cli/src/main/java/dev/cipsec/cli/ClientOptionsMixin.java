@@ -61,15 +61,15 @@ final class ClientOptionsMixin {
             }
             return new ClientSetup(target, options, Optional.empty());
         }
-        if (tls.psk().isEmpty() && tls.trust == null) {
+        if (tls.psk().isEmpty() && tls.trust == null && tls.pinSha256 == null) {
             throw new IllegalArgumentException(target + " is CIP Security (TLS): give --psk-identity with --psk-key(-file), "
-                    + "or --trust to verify the device's certificate");
+                    + "or --trust (or --pin-sha256) to verify the device's certificate");
         }
         TlsPolicy policy = tls.policy(keyLogFile(System.getenv())).build();
         if (policy.clientSuites().isEmpty()) {
             policy.keyLog().ifPresent(KeyLog::close);
             throw new IllegalArgumentException("none of the allowed --suites can be used with the credentials given "
-                    + "(PSK suites need --psk-identity/--psk-key, certificate suites need --trust)");
+                    + "(PSK suites need --psk-identity/--psk-key, certificate suites need --trust or --pin-sha256)");
         }
         return new ClientSetup(target, options.withTls(policy), policy.keyLog());
     }

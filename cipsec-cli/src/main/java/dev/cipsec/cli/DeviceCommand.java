@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -23,7 +24,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = {"Run an EtherNet/IP adapter until interrupted (Ctrl-C).",
                 "The device is described by a JSON profile (see docs/device-profile.md); flags override it.",
-                "With --tls it also listens for CIP Security (EtherNet/IP over TLS, TCP 2221) with the credentials given."})
+                "With --tls it also listens for CIP Security (EtherNet/IP over TLS, TCP 2221) with the credentials given,",
+                "or with its default certificate (self-signed, generated on first start; its SHA-256 fingerprint is printed),",
+                "and hosts the security objects (0x5D, 0x5E, 0x5F, File 0x37) that `cipsec security` configures."})
 final class DeviceCommand implements Callable<Integer> {
     /** Output goes through the command line's writers, so tests and embedding code can capture it. */
     @Spec
@@ -56,6 +59,11 @@ final class DeviceCommand implements Callable<Integer> {
 
     @Option(names = "--tls", description = "Open the CIP Security listener (EtherNet/IP over TLS); needs --psk-identity/--psk-key or --cert/--key or --pkcs12.")
     boolean tls;
+
+    @Option(names = "--state", paramLabel = "DIR",
+            description = {"Keep the security configuration, certificates, keys and files in DIR across restarts (created when missing).",
+                    "Without it every start is a factory default with a new default certificate."})
+    Path state;
 
     @Option(names = "--tls-port", paramLabel = "PORT", description = "TCP port for EtherNet/IP over TLS (default 2221; 0 = any free port).")
     Integer tlsPort;
@@ -96,6 +104,9 @@ final class DeviceCommand implements Callable<Integer> {
         if (policy.isPresent()) {
             SecuritySettings security = SecuritySettings.tls(policy.get())
                     .withTlsPort(tlsPort == null ? SecuritySettings.DEFAULT_TLS_PORT : tlsPort).withPlainTcp(!secureOnly);
+            if (state != null) {
+                security = security.withStateDirectory(state);
+            }
             p = p.withSecurity(security);
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -117,7 +128,7 @@ final class DeviceCommand implements Callable<Integer> {
             }
             // One write: whoever waits for "listening on" (scripts, tests) then has the TLS line too.
             spec.commandLine().getOut().println("device '" + p.identity().productName() + "' listening on " + String.join(", ", where)
-                    + policy.map(t -> System.lineSeparator() + describe(t)).orElse(""));
+                    + (policy.isPresent() ? System.lineSeparator() + describe(device) : ""));
             spec.commandLine().getOut().flush();
             try {
                 stop.await();
@@ -134,7 +145,8 @@ final class DeviceCommand implements Callable<Integer> {
     /** The listener's policy from --tls and the credential options; empty without --tls. */
     Optional<TlsPolicy> tlsPolicy() throws java.io.IOException {
         if (!tls) {
-            if (tlsOptions.anyGiven() || tlsOptions.keyLog != null || tlsPort != null || secureOnly || requireClientCert) {
+            if (tlsOptions.anyGiven() || tlsOptions.keyLog != null || tlsPort != null || secureOnly || requireClientCert
+                    || state != null) {
                 throw new IllegalArgumentException("TLS options given without --tls");
             }
             return Optional.empty();
@@ -142,19 +154,33 @@ final class DeviceCommand implements Callable<Integer> {
         if (requireClientCert && tlsOptions.trust == null) {
             throw new IllegalArgumentException("--require-client-cert needs --trust to verify client certificates");
         }
-        if (tlsOptions.psk().isEmpty() && tlsOptions.identity().isEmpty()) {
-            throw new IllegalArgumentException("--tls needs credentials: --psk-identity with --psk-key(-file), "
-                    + "or --cert/--key, or --pkcs12");
+        if (tlsOptions.pinSha256 != null) {
+            throw new IllegalArgumentException("--pin-sha256 is for clients: the device trusts with --trust");
         }
+        // Without an identity the device serves its default certificate, so only a PSK-only suite list can be unusable.
+        boolean ownIdentity = tlsOptions.identity().isPresent();
         // The key log is opened last, so a usage error above leaves no file behind.
         TlsPolicy policy = tlsOptions.policy(Optional.ofNullable(tlsOptions.keyLog))
                 .requireClientCertificate(requireClientCert).build();
-        if (policy.serverSuites().isEmpty()) {
+        boolean servable = !policy.serverSuites().isEmpty() || (!ownIdentity
+                && policy.suites().stream().anyMatch(x -> x.keyExchange() == dev.cipsec.transport.tls.CipherSuite.KeyExchange.ECDHE_ECDSA));
+        if (!servable) {
             policy.keyLog().ifPresent(KeyLog::close);
             throw new IllegalArgumentException("none of the allowed --suites can be served with the credentials given "
-                    + "(PSK suites need a PSK, ECDHE-ECDSA suites an EC certificate, RSA suites an RSA certificate)");
+                    + "(PSK suites need a PSK, ECDHE-ECDSA suites an EC certificate or the default one, RSA suites an RSA certificate)");
         }
         return Optional.of(policy);
+    }
+
+    /** The live policy, and the default certificate's fingerprint an operator pins on first use. */
+    static String describe(CipDevice device) {
+        String d = describe(device.tlsPolicy());
+        if (device.defaultIdentity() != null) {
+            X509Certificate c = device.defaultIdentity().certificate();
+            d += System.lineSeparator() + "  default certificate " + c.getSubjectX500Principal().getName() + " sha256 "
+                    + CredentialFiles.sha256Fingerprint(c);
+        }
+        return d;
     }
 
     static String describe(TlsPolicy policy) {

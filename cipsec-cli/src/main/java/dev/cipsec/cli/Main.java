@@ -10,9 +10,9 @@ import java.io.PrintWriter;
  * error; 3 I/O error or timeout; 4 the TLS handshake failed (an alert, a refused certificate).
  */
 @Command(name = "cipsec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes.",
+        description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes, commission CIP Security.",
         subcommands = {DemoCommand.class, DeviceCommand.class, DiscoverCommand.class, IdentityCommand.class,
-                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
+                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, SecurityCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the peer refused (CIP or encapsulation error) or a check failed",

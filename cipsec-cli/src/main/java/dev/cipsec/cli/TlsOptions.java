@@ -63,6 +63,11 @@ final class TlsOptions {
                     "or a PEM file of trust anchors (CA certificates or pinned peer certificates)."})
     Path trust;
 
+    @Option(names = "--pin-sha256", paramLabel = "FINGERPRINT",
+            description = {"Trust exactly the server certificate with this SHA-256 fingerprint (hex, colons optional),",
+                    "as `cipsec device` and `cipsec tls-info` print it: trust on first use of a device's default certificate."})
+    String pinSha256;
+
     @Option(names = "--suites", paramLabel = "LIST", split = ",",
             description = {"Allowed cipher suites, comma-separated, by IANA name, OpenSSL name or id (e.g. 0xC02B,ECDHE-PSK-CHACHA20-POLY1305).",
                     "Default: the encrypting ECDHE-ECDSA and ECDHE-PSK suites, AEAD first; NULL and RSA suites only when named."})
@@ -89,7 +94,7 @@ final class TlsOptions {
     /** Whether any credential or trust option was given (a plain target with them is a mistake worth reporting). */
     boolean anyGiven() {
         return pskIdentity != null || pskKey != null || pskKeyFile != null || cert != null || key != null || pkcs12 != null
-                || trust != null || suites != null || checkExpiry || checkSan;
+                || trust != null || pinSha256 != null || suites != null || checkExpiry || checkSan;
     }
 
     Optional<PskCredential> psk() throws IOException {
@@ -199,6 +204,16 @@ final class TlsOptions {
         psk().ifPresent(b::psk);
         identity().ifPresent(b::identity);
         Optional<TrustStore> store = trustStore();
+        if (pinSha256 != null) {
+            if (store.isPresent()) {
+                throw new IllegalArgumentException("give --trust or --pin-sha256, not both");
+            }
+            if (checkSan || checkExpiry) {
+                throw new IllegalArgumentException("a pinned certificate is trusted as it is: --check-san and --check-expiry need --trust");
+            }
+            b.peerVerifier(new PinnedCertificate(PinnedCertificate.parse(pinSha256)));
+            return keyLog(b, keyLogFile);
+        }
         b.peerVerifier(store.map(t -> PeerVerifier.trusting(t, checkExpiry)).orElse(PeerVerifier.none()));
         b.checkSubjectAltName(checkSan);
         if (checkSan && store.isEmpty()) {
@@ -207,6 +222,10 @@ final class TlsOptions {
         if (checkExpiry && store.isEmpty()) {
             throw new IllegalArgumentException("--check-expiry applies to certificates we verify: it needs --trust");
         }
+        return keyLog(b, keyLogFile);
+    }
+
+    private static TlsPolicy.Builder keyLog(TlsPolicy.Builder b, Optional<Path> keyLogFile) {
         if (keyLogFile.isPresent()) {
             b.keyLog(reading("--keylog", keyLogFile.get(), () -> KeyLog.open(keyLogFile.get())));
         }

@@ -170,9 +170,13 @@ class DeviceTlsCommandTest {
 
     @Test
     void deviceTlsUsageErrors() {
-        MainTest.Run noCredentials = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0");
-        assertThat(noCredentials.exit()).isEqualTo(Main.USAGE);
-        assertThat(noCredentials.err()).contains("--tls needs credentials");
+        // Without credentials the device serves its default EC certificate: only a suite list that cannot use it is an error.
+        MainTest.Run pskSuitesWithoutPsk = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+                "--suites", "0xC037");
+        assertThat(pskSuitesWithoutPsk.exit()).isEqualTo(Main.USAGE);
+        assertThat(pskSuitesWithoutPsk.err()).contains("none of the allowed --suites");
+        assertThat(run("device", "--port", "0", "--udp-port", "-1", "--state", "x").err()).contains("without --tls");
+        assertThat(run("device", "--port", "0", "--tls", "--pin-sha256", "00".repeat(32)).err()).contains("for clients");
         MainTest.Run noTls = run("device", "--port", "0", "--udp-port", "-1", "--secure-only");
         assertThat(noTls.exit()).isEqualTo(Main.USAGE);
         assertThat(noTls.err()).contains("without --tls");
