@@ -48,13 +48,13 @@ public final class CipDevice implements AutoCloseable {
     private static final long CLASS3_SWEEP_MILLIS = 100;
 
     private final DeviceRuntime runtime;
-    private final TcpServer tcp;
+    private final PlainTcpPort tcp;
     private final TcpServer tls;
     private final TlsServerHandler tlsHandler;
     private final UdpEndpoint udp;
     private final ScheduledExecutorService scheduler;
 
-    private CipDevice(DeviceRuntime runtime, TcpServer tcp, TcpServer tls, TlsServerHandler tlsHandler, UdpEndpoint udp,
+    private CipDevice(DeviceRuntime runtime, PlainTcpPort tcp, TcpServer tls, TlsServerHandler tlsHandler, UdpEndpoint udp,
                       ScheduledExecutorService scheduler) {
         this.runtime = runtime;
         this.tcp = tcp;
@@ -75,6 +75,7 @@ public final class CipDevice implements AutoCloseable {
                 .assemblies(profile.assemblies())
                 .interfaceConfig(profile.interfaceConfig())
                 .resetHandler(new ResetHandler(self), secured ? Set.of(0, 1, 2) : Set.of(0, 1))
+                .ports(secured ? PortAdmin.ports(profile.security().plainTcp()) : dev.cipsec.objects.std.IanaPort.plainDefaults())
                 .build();
         // Attribute 13 counts whole seconds: round up, so that 500 ms becomes 1 s and not 0 (= no timeout).
         Duration idle = limits.idleTimeout();
@@ -100,7 +101,7 @@ public final class CipDevice implements AutoCloseable {
             security.objects().register(objects.router());
             runtime.security(security);
         }
-        TcpServer tcp = null;
+        PlainTcpPort tcp = null;
         TcpServer tls = null;
         TlsServerHandler tlsHandler = null;
         UdpEndpoint udp = null;
@@ -117,10 +118,17 @@ public final class CipDevice implements AutoCloseable {
             TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
                     .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress());
             SecuritySettings settings = profile.security();
-            if (settings.plainTcp()) {
-                tcp = new TcpServer(new InetSocketAddress(profile.bindAddress(), profile.tcpPort()), tcpLimits,
-                        new EncapsulationHandler(runtime)).start();
-                runtime.tcpPort(tcp.localAddress().getPort());
+            // A tool may have closed plain TCP (Set_Port_Admin_State); the state directory remembers it.
+            boolean plainOpen = security == null ? settings.plainTcp() : security.savedPlainTcpOpen().orElse(settings.plainTcp());
+            tcp = new PlainTcpPort(runtime, profile.bindAddress(), profile.tcpPort(), tcpLimits);
+            if (security != null) {
+                objects.tcpIp().setPorts(PortAdmin.ports(plainOpen));
+                PortAdmin admin = new PortAdmin(runtime, tcp, settings.plainTcp());
+                runtime.portAdmin(admin);
+                objects.tcpIp().cipClass().registerInstanceService(PortAdmin.SET_PORT_ADMIN_STATE, admin::handle);
+            }
+            if (plainOpen) {
+                tcp.open();
             }
             if (settings.tls().isPresent()) {
                 // The TCP server's per-address limit bounds TLS sessions per peer; the handler bounds
@@ -130,8 +138,8 @@ public final class CipDevice implements AutoCloseable {
                 tls = new TcpServer(new InetSocketAddress(profile.bindAddress(), settings.tlsPort()), tcpLimits, tlsHandler)
                         .start();
                 runtime.tlsPort(tls.localAddress().getPort());
-                if (tcp == null) {
-                    runtime.tcpPort(tls.localAddress().getPort());
+                if (!tcp.isOpen()) {
+                    runtime.plainTcp(false, 0);
                 }
             }
             if (profile.udpPort() >= 0) {
@@ -164,8 +172,9 @@ public final class CipDevice implements AutoCloseable {
             scheduler.shutdownNow();
             throw e;
         }
+        TcpServer plainServer = tcp.server();
         LOG.info("device '{}' listening on{}{}{}{}", profile.identity().productName(),
-                tcp == null ? "" : " tcp " + tcp.localAddress(), tls == null ? "" : " tls " + tls.localAddress(),
+                plainServer == null ? "" : " tcp " + plainServer.localAddress(), tls == null ? "" : " tls " + tls.localAddress(),
                 udp == null ? "" : ", udp " + udp.localAddress(), io == null ? "" : ", I/O udp " + io.localAddress());
         return new CipDevice(runtime, tcp, tls, tlsHandler, udp, scheduler);
     }
@@ -175,7 +184,8 @@ public final class CipDevice implements AutoCloseable {
      * null when the device is secure-only.
      */
     public InetSocketAddress tcpAddress() {
-        return tcp == null ? null : tcp.localAddress();
+        TcpServer s = tcp.server();
+        return s == null ? null : s.localAddress();
     }
 
     /** The TLS (CIP Security) listener's address, or null without TLS. */
@@ -243,7 +253,8 @@ public final class CipDevice implements AutoCloseable {
 
     /** The plain TCP listener's counters (the TLS listener's when the device is secure-only). */
     public TcpServerStats tcpStats() {
-        return tcp != null ? tcp.stats() : tls.stats();
+        TcpServer s = tcp.server();
+        return s != null ? s.stats() : tls.stats();
     }
 
     /** The TLS listener's connection counters, or null without TLS. */
@@ -274,9 +285,7 @@ public final class CipDevice implements AutoCloseable {
         if (tls != null) {
             tls.close(Duration.ofSeconds(5));
         }
-        if (tcp != null) {
-            tcp.close(Duration.ofSeconds(5));
-        }
+        tcp.close();
         if (runtime.security() != null) {
             runtime.security().close();
         }
@@ -321,11 +330,14 @@ public final class CipDevice implements AutoCloseable {
         public void reset(int type) {
             DeviceSecurity s = runtime[0].security();
             if (type != 0 && s != null) {
+                PortAdmin ports = runtime[0].portAdmin();
                 try {
+                    ports.reset();
                     s.objects().factoryReset();
                 } catch (CipServiceException e) {
                     LOG.error("factory reset of the security objects failed: {}", e.getMessage());
                 }
+                ports.apply();
             }
             if (type != 2) {
                 runtime[0].dropAllConnections();

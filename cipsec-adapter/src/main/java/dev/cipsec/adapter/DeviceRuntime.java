@@ -40,6 +40,7 @@ final class DeviceRuntime {
     private volatile int tlsPort;
     private volatile IoRuntime io;
     private volatile DeviceSecurity security;
+    private volatile PortAdmin portAdmin;
 
     DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
         this.profile = profile;
@@ -104,12 +105,36 @@ final class DeviceRuntime {
         this.security = s;
     }
 
+    /** Set_Port_Admin_State on a device with TLS, else null. */
+    PortAdmin portAdmin() {
+        return portAdmin;
+    }
+
+    void portAdmin(PortAdmin p) {
+        this.portAdmin = p;
+    }
+
     void tlsPort(int port) {
         this.tlsPort = port;
     }
 
     void tcpPort(int port) {
         this.tcpPort = port;
+    }
+
+    private volatile boolean plainTcpOpen;
+
+    /**
+     * The plain listener opened or closed: ListIdentity's port flags follow, and its socket address
+     * names the TLS port while plain TCP is closed.
+     */
+    void plainTcp(boolean open, int port) {
+        plainTcpOpen = open;
+        tcpPort = open ? port : tlsPort;
+    }
+
+    boolean plainTcpOpen() {
+        return plainTcpOpen;
     }
 
     /** The live encapsulation inactivity timeout: TCP/IP object attribute 13, settable by clients. */
@@ -203,7 +228,7 @@ final class DeviceRuntime {
      */
     CipSecurityItem securityItem() {
         SecuritySettings sec = profile.security();
-        int ports = (sec.plainTcp() ? CipSecurityItem.PORT_TCP_44818 : 0)
+        int ports = (plainTcpOpen ? CipSecurityItem.PORT_TCP_44818 : 0)
                 | (profile.udpPort() >= 0 ? CipSecurityItem.PORT_UDP_44818 : 0)
                 | (profile.io().enabled() ? CipSecurityItem.PORT_UDP_2222 : 0)
                 | (sec.enabled() ? CipSecurityItem.PORT_TCP_2221 : 0);

@@ -78,6 +78,7 @@ final class DeviceSecurity implements SecurityHooks {
     static final String FILES_FILE = "files.bin";
     static final String KEYS_FILE = "keys.p12";
     static final String KEYS_PASSWORD_FILE = "keys.pass";
+    static final String PORTS_FILE = "ports.bin";
     static final long DEFAULT_CERT_FILE = 1;
     static final long DEFAULT_CA_FILE = 2;
     private static final String DEFAULT_ALIAS = "default";
@@ -102,6 +103,7 @@ final class DeviceSecurity implements SecurityHooks {
      * which would otherwise cost every Apply_Config hundreds of milliseconds on a small device.
      */
     private Bytes keysFile;
+    private final Optional<Boolean> savedPlainTcpOpen;
 
     private DeviceSecurity(DeviceRuntime runtime, ScheduledExecutorService timer) throws IOException {
         this.runtime = runtime;
@@ -162,6 +164,7 @@ final class DeviceSecurity implements SecurityHooks {
             if (saved.containsKey(SECURITY_FILE)) {
                 objects.restore(SecurityStateCodec.decode(saved.get(SECURITY_FILE)));
             }
+            savedPlainTcpOpen = saved.containsKey(PORTS_FILE) ? PortAdmin.decodePlainOpen(saved.get(PORTS_FILE)) : Optional.empty();
             this.live = policyFor(objects.eip().applied());
         } catch (WireFormatException | CipServiceException e) {
             throw new IOException("the saved security state is unreadable: " + e.getMessage(), e);
@@ -182,6 +185,16 @@ final class DeviceSecurity implements SecurityHooks {
 
     SecurityObjects objects() {
         return objects;
+    }
+
+    /** Whether plain TCP 44818 was left open (Set_Port_Admin_State), when a state directory says so. */
+    Optional<Boolean> savedPlainTcpOpen() {
+        return savedPlainTcpOpen;
+    }
+
+    /** Persists the current state now; call under the objects' lock. */
+    void persistNow() throws CipServiceException {
+        persist();
     }
 
     /** Whether configuration changes now need TLS. */
@@ -515,6 +528,7 @@ final class DeviceSecurity implements SecurityHooks {
             }
             out.put(KEYS_FILE, keysFile);
             out.put(KEYS_PASSWORD_FILE, Bytes.of(new String(keysPassword).getBytes(StandardCharsets.US_ASCII)));
+            out.put(PORTS_FILE, PortAdmin.encode(runtime.objects().tcpIp().ports()));
             store.commit(out, Set.of(SECURITY_FILE, KEYS_FILE, KEYS_PASSWORD_FILE));
         } catch (IOException e) {
             throw new CipServiceException(GeneralStatus.STORE_OPERATION_FAILURE, "cannot persist the security state: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.cipsec.objects.std;
 
 import dev.cipsec.objects.Attribute;
 import dev.cipsec.objects.CipClass;
+import dev.cipsec.objects.CipInstance;
 import dev.cipsec.objects.CipDataType;
 import dev.cipsec.objects.CipDataTypes;
 import dev.cipsec.wire.buf.Bytes;
@@ -57,7 +58,7 @@ public final class TcpIpInterfaceObject {
 
     private final InterfaceConfig config;
     private final long status;
-    private final List<IanaPort> ports;
+    private volatile List<IanaPort> ports;
     private final MulticastConfig multicast;
     private volatile int ttl = 1;
     private volatile boolean selectAcd;
@@ -128,5 +129,17 @@ public final class TcpIpInterfaceObject {
 
     public List<IanaPort> ports() {
         return ports;
+    }
+
+    /** Replaces attribute 14 (Set_Port_Admin_State, factory reset), serialised with attribute reads. */
+    public void setPorts(List<IanaPort> list) {
+        List<IanaPort> copy = List.copyOf(list);
+        CipInstance<TcpIpInterfaceObject> inst = cipClass.typedInstance(1);
+        inst.lock().lock();
+        try {
+            ports = copy;
+        } finally {
+            inst.lock().unlock();
+        }
     }
 }

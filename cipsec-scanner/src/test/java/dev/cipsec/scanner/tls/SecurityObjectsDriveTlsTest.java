@@ -279,6 +279,48 @@ class SecurityObjectsDriveTlsTest {
         }
     }
 
+    static MessageRouterResponse portAdmin(CipClient c, String hex) throws IOException {
+        return c.send(new MessageRouterRequest(0x4C, EPath.classInstance(0xF5, 1), Bytes.fromHex(hex)));
+    }
+
+    @Test
+    void setPortAdminStateClosesPlainTcpUntilATlsClientOpensItAgain() throws Exception {
+        SecuritySettings settings = SecuritySettings.tls(TlsPolicy.builder().build()).withStateDirectory(state);
+        int plainPort;
+        try (CipDevice d = device(settings)) {
+            plainPort = d.tcpAddress().getPort();
+            try (CipClient c = CipClient.connect(secure(d), pinned(d, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256))) {
+                commission(c, suites(0xC02B), null, new ApplyConfigRequest(0, 0));
+                try (CipClient p = CipClient.connect(plain(d), ClientOptions.defaults())) {
+                    // Configured: plain TCP may not close itself.
+                    assertThat(portAdmin(p, "01" + "12af" + "06" + "00").generalStatus()).isEqualTo(0x0F);
+                }
+                assertThat(portAdmin(c, "01" + "ae08" + "11" + "00").generalStatus()).as("UDP 2222 is not configurable").isEqualTo(0x20);
+                assertThat(portAdmin(c, "01" + "5000" + "06" + "00").generalStatus()).as("no such port").isEqualTo(0x20);
+                assertThat(portAdmin(c, "02" + "12af" + "06" + "00").generalStatus()).as("count lies").isEqualTo(0x13);
+                assertThat(portAdmin(c, "01" + "12af" + "06" + "02").generalStatus()).isEqualTo(0x20);
+                assertThat(portAdmin(c, "01" + "12af" + "06" + "00").generalStatus()).isZero();
+                Await.until(Duration.ofSeconds(5), () -> d.tcpAddress() == null, "plain TCP closed");
+                CipSecurityItem item = c.listIdentity().security().orElseThrow();
+                assertThat(item.isPortOpen(CipSecurityItem.PORT_TCP_44818)).isFalse();
+                assertThat(c.getAttributeSingle(EPath.classInstanceAttribute(0xF5, 1, 14)).toHex())
+                        .startsWith("04" + "0b" + Bytes.of("EtherNet/IP".getBytes()).toHex() + "12af" + "06" + "00" + "01");
+            }
+            assertThatThrownBy(() -> CipClient.connect(new Target("127.0.0.1", plainPort, false), ClientOptions.defaults()))
+                    .isInstanceOf(IOException.class);
+        }
+        try (CipDevice d = device(settings)) {
+            assertThat(d.tcpAddress()).as("still closed after a restart").isNull();
+            try (CipClient c = CipClient.connect(secure(d), pinned(d, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256))) {
+                assertThat(portAdmin(c, "01" + "12af" + "06" + "01").generalStatus()).isZero();
+            }
+            Await.until(Duration.ofSeconds(5), () -> d.tcpAddress() != null, "plain TCP open again");
+            try (CipClient p = CipClient.connect(plain(d), ClientOptions.defaults())) {
+                assertThat(p.identity().productName()).isEqualTo("cipsec adapter");
+            }
+        }
+    }
+
     static Bytes pem(X509Certificate c) throws Exception {
         String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(c.getEncoded());
         return Bytes.of(("-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n").getBytes(StandardCharsets.US_ASCII));
