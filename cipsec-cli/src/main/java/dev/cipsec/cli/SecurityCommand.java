@@ -45,7 +45,8 @@ import java.util.concurrent.Callable;
                 "A configured device accepts changes only over TLS (host:2221); a session belongs to the host that began it."},
         subcommands = {SecurityCommand.Show.class, SecurityCommand.Begin.class, SecurityCommand.Kick.class,
                 SecurityCommand.End.class, SecurityCommand.Abort.class, SecurityCommand.Apply.class, SecuritySetCommand.class,
-                SecurityCommand.Reset.class, SecurityCommand.Cleanup.class, SecurityCertificateCommands.Csr.class,
+                SecurityCommand.Reset.class, SecurityCommand.Cleanup.class, SecurityCommand.PlainTcp.class,
+                SecurityCertificateCommands.Csr.class,
                 SecurityCertificateCommands.InstallCert.class, SecurityCommand.Create.class, SecurityCommand.Delete.class,
                 SecurityCommand.Verify.class, SecurityCommand.Files.class, SecurityCommand.Upload.class,
                 SecurityCommand.Download.class})
@@ -340,6 +341,32 @@ final class SecurityCommand implements Runnable {
             c.security().cip().objectCleanup();
             out.put("cleaned", true);
             return "ok: orphan objects deleted";
+        }
+    }
+
+    @Command(name = "plain-tcp", mixinStandardHelpOptions = true,
+            description = {"Set_Port_Admin_State (TCP/IP 0xF5): close or reopen plain EtherNet/IP on TCP 44818,",
+                    "so that the device is reachable only over TLS on 2221 (kept across restarts)."})
+    static final class PlainTcp extends Action {
+        @Parameters(index = "0", paramLabel = "open|close")
+        String state;
+
+        @Override
+        String run(Connection c, Map<String, Object> out) throws Exception {
+            boolean open = switch (state) {
+                case "open" -> true;
+                case "close" -> false;
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "expected open or close: " + state);
+            };
+            byte[] data = {1, (byte) 0x12, (byte) 0xAF, 6, (byte) (open ? 1 : 0)};
+            var r = c.client().send(new dev.cipsec.wire.cip.MessageRouterRequest(0x4C,
+                    dev.cipsec.wire.epath.EPath.classInstance(0xF5, 1), dev.cipsec.wire.buf.Bytes.of(data)));
+            if (!r.isSuccess()) {
+                throw new dev.cipsec.scanner.security.SecurityServiceException("0xF5 Set_Port_Admin_State", r.generalStatus(),
+                        r.additionalStatus().stream().mapToInt(Integer::intValue).toArray());
+            }
+            out.put("plainTcp", open ? "open" : "closed");
+            return "ok: plain EtherNet/IP on TCP 44818 " + (open ? "open" : "closed; the device is reachable only over TLS");
         }
     }
 

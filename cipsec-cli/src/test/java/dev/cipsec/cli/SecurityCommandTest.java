@@ -41,6 +41,17 @@ class SecurityCommandTest {
     }
 
     @Test
+    void plainTcpClosesAndTheTargetIsGone() throws Exception {
+        assertThat(run("security", target, "plain-tcp", "sideways").err()).contains("expected open or close");
+        // Factory default: the change is accepted over plain TCP, on the very connection it closes.
+        MainTest.Run close = run("security", target, "plain-tcp", "close", "--json");
+        assertThat(close.exit()).as(close.err()).isZero();
+        assertThat(close.json()).containsEntry("plainTcp", "closed");
+        dev.cipsec.transport.Await.until(java.time.Duration.ofSeconds(5), () -> device.tcpAddress() == null, "plain TCP closed");
+        assertThat(run("security", target, "show").exit()).isNotZero();
+    }
+
+    @Test
     void showReadsTheFactoryDefault() {
         MainTest.Run r = run("security", target, "show", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
