@@ -75,7 +75,10 @@ public final class SecurityKillChild {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
-        CipDevice device = CipDevice.start(DeviceProfile.defaults().onEphemeralPorts()
+        // Plain and TLS explicit messaging only: the I/O and discovery ports have no state to lose, and
+        // every thread less shortens the restarts the test is made of.
+        DeviceProfile p = DeviceProfile.defaults().onEphemeralPorts();
+        CipDevice device = CipDevice.start(p.withBinding(p.bindAddress(), 0, -1).withIo(p.io().withPort(IoSettings.DISABLED))
                 .withSecurity(SecuritySettings.tls(TlsPolicy.builder().build()).withTlsPort(0).withStateDirectory(dir)));
         System.out.println("READY tcp=" + device.tcpAddress().getPort() + " tls=" + device.tlsAddress().getPort());
         SecurityKillChild child = new SecurityKillChild(device);
