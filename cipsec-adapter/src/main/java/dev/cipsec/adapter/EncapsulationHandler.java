@@ -121,7 +121,7 @@ final class EncapsulationHandler implements ConnectionHandler {
                 return info.pskIdentity().get();
             }
             if (!info.peerCertificates().isEmpty()) {
-                return info.peerCertificates().get(0).getSubjectX500Principal().getName();
+                return dev.cipsec.transport.tls.cert.CredentialFiles.subject(info.peerCertificates().get(0));
             }
         }
         return "";

@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
             Target target = new Target(device.tlsAddress().getAddress().getHostAddress(), device.tlsAddress().getPort(), true);
             try (CipClient client = CipClient.connect(target, ClientOptions.defaults().withTls(clientPolicy))) {
                 TlsSessionInfo tls = client.tlsSession().orElseThrow();
-                say("tls", tls.version() + " " + tls.suite() + "; device certificate " + deviceCert.getSubjectX500Principal().getName()
+                say("tls", tls.version() + " " + tls.suite() + "; device certificate " + dev.cipsec.transport.tls.cert.CredentialFiles.subject(deviceCert)
                         + " (self-signed, pinned) sha256 " + CredentialFiles.sha256Fingerprint(deviceCert),
                         tls.suite().keyExchange() == CipherSuite.KeyExchange.ECDHE_ECDSA
                                 && tls.peerCertificates().equals(List.of(deviceCert)));

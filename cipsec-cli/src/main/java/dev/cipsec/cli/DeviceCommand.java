@@ -177,7 +177,7 @@ final class DeviceCommand implements Callable<Integer> {
         String d = describe(device.tlsPolicy());
         if (device.defaultIdentity() != null) {
             X509Certificate c = device.defaultIdentity().certificate();
-            d += System.lineSeparator() + "  default certificate " + c.getSubjectX500Principal().getName() + " sha256 "
+            d += System.lineSeparator() + "  default certificate " + dev.cipsec.transport.tls.cert.CredentialFiles.subject(c) + " sha256 "
                     + CredentialFiles.sha256Fingerprint(c);
         }
         return d;
@@ -189,7 +189,7 @@ final class DeviceCommand implements Callable<Integer> {
         if (!policy.psks().isEmpty()) {
             sb.append("; PSK identities ").append(policy.psks().stream().map(k -> k.identityText()).collect(Collectors.joining(",")));
         }
-        policy.identity().ifPresent(id -> sb.append("; certificate ").append(id.certificate().getSubjectX500Principal().getName())
+        policy.identity().ifPresent(id -> sb.append("; certificate ").append(dev.cipsec.transport.tls.cert.CredentialFiles.subject(id.certificate()))
                 .append(" sha256 ").append(CredentialFiles.sha256Fingerprint(id.certificate())));
         if (policy.requireClientCertificate()) {
             sb.append("; client certificates required");

@@ -273,6 +273,15 @@ public final class CredentialFiles {
     }
 
     /** The SHA-256 of the DER encoding as upper-case hex pairs joined by colons, as {@code openssl x509 -fingerprint -sha256} prints it. */
+    /**
+     * The certificate's subject for people: RFC 2253 with the serialNumber and e-mail attributes named
+     * (the JDK prints them as OIDs with hex values, which device certificates use a lot).
+     */
+    public static String subject(X509Certificate c) {
+        return c.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253,
+                java.util.Map.of("2.5.4.5", "SERIALNUMBER", "1.2.840.113549.1.9.1", "EMAILADDRESS"));
+    }
+
     public static String sha256Fingerprint(X509Certificate c) {
         try {
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
