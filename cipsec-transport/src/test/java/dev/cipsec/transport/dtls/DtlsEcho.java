@@ -27,10 +27,12 @@ final class DtlsEcho implements AutoCloseable {
 
     final DtlsServerPort port;
     final Inbox inbox = new Inbox();
+    private volatile InetSocketAddress lastPeer;
 
     private DtlsEcho(TlsPolicy policy, DtlsLimits limits) throws IOException {
         DtlsServerPort[] self = new DtlsServerPort[1];
         port = DtlsServerPort.open(LOOPBACK, 1400, "echo", policy, limits, (buf, off, len, from) -> {
+            lastPeer = from;
             inbox.datagram(buf, off, len, from);
             try {
                 self[0].send(buf, off, len, from);
@@ -47,6 +49,11 @@ final class DtlsEcho implements AutoCloseable {
 
     static DtlsEcho start(TlsPolicy policy, DtlsLimits limits) throws IOException {
         return new DtlsEcho(policy, limits);
+    }
+
+    /** The sender of the last datagram echoed. */
+    InetSocketAddress lastPeer() {
+        return lastPeer;
     }
 
     InetSocketAddress address() {
