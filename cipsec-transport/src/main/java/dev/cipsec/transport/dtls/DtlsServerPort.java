@@ -341,9 +341,10 @@ public final class DtlsServerPort implements DatagramPort {
             return null;
         }
         stats.drop(DtlsStats.Drop.NO_COOKIE);
+        // Counted first, so that a peer that has the answer also sees it counted.
+        stats.cookieSent();
         try {
             channel.send(ByteBuffer.wrap(answer.message), from);
-            stats.cookieSent();
         } catch (IOException e) {
             sendErrors.incrementAndGet();
             LOG.trace("DTLS {}: HelloVerifyRequest to {} failed: {}", localAddress, from, e.toString());
