@@ -441,6 +441,14 @@ public final class DtlsServerPort implements DatagramPort {
                     LOG.debug("DTLS {}: session ended: {}", peer, e.toString());
                 }
             } finally {
+                if (!closed && !DtlsServerPort.this.closed) {
+                    // Idle: tell the peer, so that it handshakes again as soon as it has something to send.
+                    try {
+                        t.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.trace("DTLS {}: close_notify failed: {}", peer, e.toString());
+                    }
+                }
                 close();
             }
         }
