@@ -88,10 +88,10 @@ class DtlsServerPortTest {
                 try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
                     roundTrip(client, inbox, "still served");
                 }
-                DtlsEcho.await(() -> echo.port.dtlsStats().drops(Drop.NO_COOKIE) >= 200, "200 refused ClientHellos");
+                // 200 from the flood, and at least one from the client (more if it retransmitted).
+                DtlsEcho.await(() -> echo.port.dtlsStats().drops(Drop.NO_COOKIE) >= 201, "201 refused ClientHellos");
                 DtlsStats.Snapshot s = echo.port.dtlsStats();
-                assertThat(s.drops(Drop.NO_COOKIE)).isEqualTo(201);
-                assertThat(s.cookiesSent()).isEqualTo(201);
+                assertThat(s.cookiesSent()).isEqualTo(s.drops(Drop.NO_COOKIE));
                 assertThat(s.completed()).isEqualTo(1);
                 assertThat(echo.port.sessionCount()).isLessThanOrEqualTo(1);
             } finally {
