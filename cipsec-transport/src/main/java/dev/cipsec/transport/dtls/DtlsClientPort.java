@@ -97,8 +97,9 @@ public final class DtlsClientPort implements DatagramPort {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(receiver, "receiver");
         checkOffers(policy);
-        if (maxDatagramSize < 1 || maxDatagramSize > 16_384) {
-            throw new IllegalArgumentException("maxDatagramSize must be in 1..16384: " + maxDatagramSize);
+        if (maxDatagramSize < 1 || maxDatagramSize > DtlsServerPort.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxDatagramSize must be in 1.." + DtlsServerPort.MAX_PAYLOAD + ": "
+                    + maxDatagramSize);
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive: " + idleTimeout);
@@ -119,13 +120,15 @@ public final class DtlsClientPort implements DatagramPort {
 
     /**
      * Opens DTLS client ports towards {@code server}, for an I/O runtime: each port's
-     * {@link #send} accepts {@code server} as the only destination.
+     * {@link #send} accepts {@code server} as the only destination. A requested maximum datagram
+     * size beyond {@link DtlsServerPort#MAX_PAYLOAD} is lowered to it.
      */
     public static DatagramTransport transport(TlsPolicy policy, InetSocketAddress server, Duration idleTimeout) {
         checkOffers(policy);
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
-        return (bind, max, name, receiver) -> connect(bind, server, max, name, policy, idleTimeout, receiver);
+        return (bind, max, name, receiver) -> connect(bind, server, Math.min(max, DtlsServerPort.MAX_PAYLOAD), name,
+                policy, idleTimeout, receiver);
     }
 
     private static void checkOffers(TlsPolicy policy) {

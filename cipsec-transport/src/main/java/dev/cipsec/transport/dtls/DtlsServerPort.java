@@ -57,6 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DtlsServerPort implements DatagramPort {
     /** How often the cookie secret changes; a cookie from the previous secret stays valid. */
     public static final Duration COOKIE_ROTATION = Duration.ofMinutes(2);
+    /** Largest application payload: one DTLS record carries at most 2^14 bytes of plaintext. */
+    public static final int MAX_PAYLOAD = 16_384;
     /** Room for the record header, explicit IV, MAC and padding beyond the payload. */
     static final int RECORD_OVERHEAD = 256;
     private static final Logger LOG = LoggerFactory.getLogger(DtlsServerPort.class);
@@ -118,9 +120,8 @@ public final class DtlsServerPort implements DatagramPort {
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(receiver, "receiver");
         checkServes(policy);
-        if (maxDatagramSize < 1 || maxDatagramSize > 16_384) {
-            // One DTLS record carries at most 2^14 bytes of plaintext.
-            throw new IllegalArgumentException("maxDatagramSize must be in 1..16384: " + maxDatagramSize);
+        if (maxDatagramSize < 1 || maxDatagramSize > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxDatagramSize must be in 1.." + MAX_PAYLOAD + ": " + maxDatagramSize);
         }
         DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
         DtlsServerPort port;
@@ -137,11 +138,15 @@ public final class DtlsServerPort implements DatagramPort {
         return port;
     }
 
-    /** Opens DTLS server ports under {@code policy} and {@code limits}, for an I/O runtime. */
+    /**
+     * Opens DTLS server ports under {@code policy} and {@code limits}, for an I/O runtime. A
+     * requested maximum datagram size beyond {@link #MAX_PAYLOAD} (a runtime sized for plain UDP) is
+     * lowered to it.
+     */
     public static DatagramTransport transport(TlsPolicy policy, DtlsLimits limits) {
         checkServes(policy);
         Objects.requireNonNull(limits, "limits");
-        return (bind, max, name, receiver) -> open(bind, max, name, policy, limits, receiver);
+        return (bind, max, name, receiver) -> open(bind, Math.min(max, MAX_PAYLOAD), name, policy, limits, receiver);
     }
 
     private static void checkServes(TlsPolicy policy) {

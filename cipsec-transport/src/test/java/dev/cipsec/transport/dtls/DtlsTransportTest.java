@@ -51,6 +51,22 @@ class DtlsTransportTest {
     }
 
     @Test
+    void aRuntimeSizedForPlainUdpGetsTheLargestDtlsPayload() throws IOException {
+        DatagramTransport serverSide = DtlsServerPort.transport(DtlsEcho.psk(SUITE), DtlsLimits.defaults());
+        DtlsEcho.Inbox atServer = new DtlsEcho.Inbox();
+        try (DatagramPort server = serverSide.open(LOOPBACK, 65_507, "adapter", atServer);
+             DatagramPort client = DtlsClientPort.transport(DtlsEcho.psk(SUITE), server.localAddress(),
+                     DtlsLimits.DEFAULT_IDLE_TIMEOUT).open(LOOPBACK, 65_507, "scanner", new DtlsEcho.Inbox())) {
+            assertThat(server.maxDatagramSize()).isEqualTo(DtlsServerPort.MAX_PAYLOAD);
+            assertThat(client.maxDatagramSize()).isEqualTo(DtlsServerPort.MAX_PAYLOAD);
+            byte[] largest = new byte[DtlsServerPort.MAX_PAYLOAD];
+            java.util.Arrays.fill(largest, (byte) 'L');
+            client.send(largest, 0, largest.length, server.localAddress());
+            assertThat(atServer.next()).hasSize(DtlsServerPort.MAX_PAYLOAD);
+        }
+    }
+
+    @Test
     void sendingToAPeerWithoutSessionFails() throws IOException {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
             InetSocketAddress nobody = new InetSocketAddress("127.0.0.1", 9);
