@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
@@ -317,7 +318,7 @@ public final class DtlsClientPort implements DatagramPort {
                 socket.receive(p);
             } catch (SocketTimeoutException e) {
                 return -1;
-            } catch (java.net.PortUnreachableException e) {
+            } catch (PortUnreachableException e) {
                 // The server is not (yet, or any more) listening; to Bouncy Castle that is a lost datagram.
                 return -1;
             }

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -533,7 +534,7 @@ public final class DtlsServerPort implements DatagramPort {
             try {
                 d = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                throw new java.io.InterruptedIOException("DTLS session with " + peer + " closed");
+                throw new InterruptedIOException("DTLS session with " + peer + " closed");
             }
             if (d == null || d == WAKE_UP) {
                 if (closed) {

@@ -2,6 +2,8 @@ package dev.cipsec.transport.dtls;
 
 import dev.cipsec.transport.tls.TlsHandshakeException;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,12 +74,12 @@ public final class DtlsStats {
     public Snapshot snapshot() {
         Map<String, Long> f = new TreeMap<>();
         failed.forEach((k, v) -> f.put(k, v.sum()));
-        Map<Drop, Long> d = new java.util.EnumMap<>(Drop.class);
+        Map<Drop, Long> d = new EnumMap<>(Drop.class);
         for (Drop r : Drop.values()) {
             d.put(r, drops[r.ordinal()].sum());
         }
         return new Snapshot(completed.sum(), timedOut.sum(), Map.copyOf(f), cookiesSent.sum(), replaced.sum(),
-                idleClosed.sum(), java.util.Collections.unmodifiableMap(d));
+                idleClosed.sum(), Collections.unmodifiableMap(d));
     }
 
     /**

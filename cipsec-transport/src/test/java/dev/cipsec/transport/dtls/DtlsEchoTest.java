@@ -1,14 +1,22 @@
 package dev.cipsec.transport.dtls;
 
 import dev.cipsec.transport.tls.CipherSuite;
+import dev.cipsec.transport.tls.PeerVerifier;
+import dev.cipsec.transport.tls.TlsHandshakeException;
+import dev.cipsec.transport.tls.TlsPolicy;
 import dev.cipsec.transport.tls.TlsSessionInfo;
+import dev.cipsec.transport.tls.cert.Identity;
+import dev.cipsec.transport.tls.cert.KeyType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 import static dev.cipsec.transport.dtls.DtlsEcho.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Our DTLS client against our DTLS server: handshake, then datagrams both ways, per suite. */
 class DtlsEchoTest {
@@ -53,12 +61,41 @@ class DtlsEchoTest {
                 assertThat(info.suite()).isEqualTo(suite);
                 assertThat(info.peerCertificates()).hasSize(2);
                 byte[] big = new byte[1400];
-                java.util.Arrays.fill(big, (byte) 'x');
+                Arrays.fill(big, (byte) 'x');
                 client.send(big, 0, big.length, echo.address());
                 assertThat(inbox.next()).hasSize(1400);
                 client.peer(echo.address()).send(ascii("via peer"), 0, 8);
                 assertThat(inbox.next()).isEqualTo("via peer");
             }
+        }
+    }
+
+    @Test
+    void mutualAuthenticationGivesTheServerTheClientChain() throws IOException {
+        CipherSuite suite = CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+        TlsPolicy server = TlsPolicy.builder()
+                .identity(DtlsEcho.PKI.issueServer(KeyType.EC_P256, "adapter"))
+                .suites(suite).requireClientCertificate(true)
+                .peerVerifier(PeerVerifier.trusting(DtlsEcho.PKI.trustStore(), false)).build();
+        Identity scanner =
+                DtlsEcho.PKI.issueClient(KeyType.EC_P256, "scanner");
+        TlsPolicy client = TlsPolicy.builder().identity(scanner)
+                .suites(suite).peerVerifier(PeerVerifier.trusting(DtlsEcho.PKI.trustStore(), false))
+                .build();
+        try (DtlsEcho echo = DtlsEcho.start(server)) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort c = DtlsEcho.client(echo.address(), client, inbox)) {
+                c.send(ascii("hi"), 0, 2, echo.address());
+                assertThat(inbox.next()).isEqualTo("hi");
+                assertThat(echo.port.session(c.localAddress())).hasValueSatisfying(info ->
+                        assertThat(info.peerCertificates()).first().isEqualTo(scanner.certificate()));
+            }
+            // Without a certificate the server refuses the handshake.
+            assertThatThrownBy(() -> DtlsEcho.client(echo.address(),
+                    DtlsEcho.certificateClient(suite), new DtlsEcho.Inbox()))
+                    .isInstanceOf(TlsHandshakeException.class);
+            DtlsEcho.await(() -> echo.port.dtlsStats().failed().containsKey("sent handshake_failure"),
+                    "the refusal counted");
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.cipsec.transport.dtls;
 
 import dev.cipsec.transport.dtls.DtlsStats.Drop;
 import dev.cipsec.transport.tls.CipherSuite;
+import dev.cipsec.transport.tls.PskCredential;
 import dev.cipsec.transport.tls.TlsHandshakeException;
 import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.wire.buf.Bytes;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -11,7 +13,9 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -105,11 +109,11 @@ class DtlsServerPortTest {
         byte[] hello = RawDtls.clientHello(new byte[0], 0, 0);
         byte[] lying = hello.clone();
         lying[11] = 0x7F; // record length beyond the datagram
-        List<byte[]> junk = List.of(new byte[0], new byte[]{22}, java.util.Arrays.copyOf(hello, 12),
-                java.util.Arrays.copyOf(hello, 20), lying, RawDtls.record(23, 1, 5, ascii("not encrypted")),
-                RawDtls.record(22, 1, 0, new byte[]{1, 0, 0}), RawDtls.record(21, 0, 0, new byte[]{2, 40}),
-                new java.util.Random(7).ints(300, 0, 256).collect(ByteArrayCollector::new, ByteArrayCollector::add,
-                        ByteArrayCollector::addAll).bytes());
+        byte[] noise = new byte[300];
+        new Random(7).nextBytes(noise);
+        List<byte[]> junk = List.of(new byte[0], new byte[]{22}, Arrays.copyOf(hello, 12), Arrays.copyOf(hello, 20), lying,
+                RawDtls.record(23, 1, 5, ascii("not encrypted")), RawDtls.record(22, 1, 0, new byte[]{1, 0, 0}),
+                RawDtls.record(21, 0, 0, new byte[]{2, 40}), noise);
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
             for (byte[] j : junk) {
                 RawDtls.send(raw, j, echo.address());
@@ -123,23 +127,6 @@ class DtlsServerPortTest {
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
                 roundTrip(client, inbox, "after the junk");
             }
-        }
-    }
-
-    /** Collects ints 0..255 into bytes. */
-    static final class ByteArrayCollector {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-        void add(int b) {
-            out.write(b);
-        }
-
-        void addAll(ByteArrayCollector o) {
-            out.writeBytes(o.bytes());
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
         }
     }
 
@@ -256,7 +243,7 @@ class DtlsServerPortTest {
 
     @Test
     void anUnknownPskIdentityFailsWithANamedAlert() throws IOException {
-        TlsPolicy stranger = TlsPolicy.builder().psk(dev.cipsec.transport.tls.PskCredential.of("stranger",
+        TlsPolicy stranger = TlsPolicy.builder().psk(PskCredential.of("stranger",
                 DtlsEcho.PSK.key())).suites(SUITE).build();
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
             assertThatThrownBy(() -> DtlsEcho.client(echo.address(), stranger, new DtlsEcho.Inbox()))
@@ -277,8 +264,8 @@ class DtlsServerPortTest {
      */
     @Test
     void aWrongPskKeyTimesOutOnBothEnds() throws IOException {
-        TlsPolicy wrong = TlsPolicy.builder().psk(dev.cipsec.transport.tls.PskCredential.of("plant-7",
-                dev.cipsec.wire.buf.Bytes.fromHex("ffeeddccbbaa99887766554433221100"))).suites(SUITE)
+        TlsPolicy wrong = TlsPolicy.builder().psk(PskCredential.of("plant-7",
+                Bytes.fromHex("ffeeddccbbaa99887766554433221100"))).suites(SUITE)
                 .handshakeTimeout(Duration.ofMillis(1500)).build();
         try (DtlsEcho echo = DtlsEcho.start(psk(Duration.ofMillis(1000)))) {
             assertThatThrownBy(() -> DtlsEcho.client(echo.address(), wrong, new DtlsEcho.Inbox()))

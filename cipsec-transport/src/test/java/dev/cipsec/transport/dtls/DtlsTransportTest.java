@@ -7,8 +7,10 @@ import dev.cipsec.transport.tls.TlsPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 
 import static dev.cipsec.transport.dtls.DtlsEcho.LOOPBACK;
 import static dev.cipsec.transport.dtls.DtlsEcho.ascii;
@@ -44,8 +46,8 @@ class DtlsTransportTest {
                         .isInstanceOf(IllegalArgumentException.class);
                 assertThatThrownBy(() -> client.send(new byte[4], 0, 4, new InetSocketAddress("127.0.0.1", 9)))
                         .isInstanceOf(IllegalArgumentException.class);
-                assertThatThrownBy(() -> server.joinGroup(java.net.InetAddress.getByName("239.192.1.1"),
-                        java.net.InetAddress.getLoopbackAddress())).isInstanceOf(IOException.class);
+                assertThatThrownBy(() -> server.joinGroup(InetAddress.getByName("239.192.1.1"),
+                        InetAddress.getLoopbackAddress())).isInstanceOf(IOException.class);
             }
         }
     }
@@ -60,7 +62,7 @@ class DtlsTransportTest {
             assertThat(server.maxDatagramSize()).isEqualTo(DtlsServerPort.MAX_PAYLOAD);
             assertThat(client.maxDatagramSize()).isEqualTo(DtlsServerPort.MAX_PAYLOAD);
             byte[] largest = new byte[DtlsServerPort.MAX_PAYLOAD];
-            java.util.Arrays.fill(largest, (byte) 'L');
+            Arrays.fill(largest, (byte) 'L');
             client.send(largest, 0, largest.length, server.localAddress());
             assertThat(atServer.next()).hasSize(DtlsServerPort.MAX_PAYLOAD);
         }

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +100,7 @@ class OpenSslDtlsInteropTest {
         }
     }
 
-    private static java.net.InetSocketAddress onlyPeer(DtlsEcho echo) {
+    private static InetSocketAddress onlyPeer(DtlsEcho echo) {
         DtlsEcho.await(() -> echo.port.sessionCount() == 1, "one session");
         // The echo's inbox saw the peer; the port knows it by the same address.
         return echo.lastPeer();

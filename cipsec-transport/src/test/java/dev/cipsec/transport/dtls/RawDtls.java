@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Random;
 
 /** Hand-made DTLS 1.2 records, for what our own client would never send. */
 final class RawDtls {
@@ -21,7 +22,7 @@ final class RawDtls {
         body.write(0xFD);
         byte[] random = new byte[32];
         // The same random in both ClientHellos: the cookie covers it.
-        new java.util.Random(42).nextBytes(random);
+        new Random(42).nextBytes(random);
         body.writeBytes(random);
         body.write(0);
         body.write(cookie.length);
