@@ -42,6 +42,8 @@ class DtlsEchoTest {
                         assertThat(s.suite()).isEqualTo(suite));
                 assertThat(echo.port.dtlsStats().completed()).isEqualTo(1);
                 assertThat(echo.port.dtlsStats().cookiesSent()).isEqualTo(1);
+                assertThat(echo.port.dtlsStats().drops()).containsEntry(DtlsStats.Drop.DECRYPT_FAILURE, 0L)
+                        .containsEntry(DtlsStats.Drop.GARBAGE, 0L).containsEntry(DtlsStats.Drop.QUEUE_FULL, 0L);
                 assertThat(echo.port.stats().received()).isEqualTo(5);
                 // Counted once the send returns, which may be after the client has the echo.
                 DtlsEcho.await(() -> echo.port.stats().sent() == 5, "5 sends counted");
