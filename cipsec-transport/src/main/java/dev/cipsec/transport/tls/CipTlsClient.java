@@ -25,8 +25,12 @@ import java.security.cert.X509Certificate;
 import java.util.Hashtable;
 import java.util.List;
 
-/** Bouncy Castle's client callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
-final class CipTlsClient extends DefaultTlsClient {
+/**
+ * Bouncy Castle's client callbacks, answered from one {@link TlsPolicy}. One instance per handshake.
+ * Public so that the DTLS layer ({@code dev.cipsec.transport.dtls}) runs the same logic over
+ * {@code DTLSClientProtocol} ({@link #forDatagrams}).
+ */
+public final class CipTlsClient extends DefaultTlsClient {
     private static final Logger LOG = LoggerFactory.getLogger(CipTlsClient.class);
 
     private final TlsPolicy policy;
@@ -38,13 +42,20 @@ final class CipTlsClient extends DefaultTlsClient {
     private List<X509Certificate> serverChain = List.of();
     private TlsSessionInfo info;
     private final Alerts alerts;
+    private final ProtocolVersion[] versions;
 
     /**
      * @param peer     names the server in logs and keys the session cache (host:port)
      * @param sessions sessions to resume, shared by the connections of one connector
      */
     CipTlsClient(TlsPolicy policy, String peer, String host, SessionCache<String> sessions) {
+        this(policy, peer, host, sessions, ProtocolVersion.TLSv12);
+    }
+
+    private CipTlsClient(TlsPolicy policy, String peer, String host, SessionCache<String> sessions,
+                         ProtocolVersion version) {
         super(TlsSupport.crypto());
+        this.versions = version.only();
         this.policy = policy;
         this.peer = peer;
         this.alerts = new Alerts(peer);
@@ -57,8 +68,24 @@ final class CipTlsClient extends DefaultTlsClient {
         }
     }
 
-    TlsSessionInfo info() {
+    /**
+     * The client side of one DTLS 1.2 handshake with {@code peer} ("host:port", for logs), checking
+     * the server's certificate against {@code host} when the policy asks for the subject alternative
+     * name check. No session resumption (see {@link CipTlsServer#forDatagrams}).
+     */
+    public static CipTlsClient forDatagrams(TlsPolicy policy, String peer, String host) {
+        return new CipTlsClient(policy, peer, host, new SessionCache<>(0), ProtocolVersion.DTLSv12);
+    }
+
+    /** What the handshake negotiated; null until it completes. */
+    public TlsSessionInfo info() {
         return info;
+    }
+
+    /** Turns what the handshake threw into a report naming the alert (ours or the peer's) or the timeout. */
+    public TlsHandshakeException failure(IOException e) {
+        return Handshakes.failure(versions[0].isDTLS() ? "DTLS client" : "TLS client", peer, e, alerts, null,
+                policy.handshakeTimeout());
     }
 
     /** The fatal alerts of this handshake, for reporting a failure. */
@@ -68,7 +95,7 @@ final class CipTlsClient extends DefaultTlsClient {
 
     @Override
     protected ProtocolVersion[] getSupportedVersions() {
-        return ProtocolVersion.TLSv12.only();
+        return versions.clone();
     }
 
     @Override

@@ -27,8 +27,12 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Vector;
 
-/** Bouncy Castle's server callbacks, answered from one {@link TlsPolicy}. One instance per handshake. */
-final class CipTlsServer extends DefaultTlsServer {
+/**
+ * Bouncy Castle's server callbacks, answered from one {@link TlsPolicy}. One instance per handshake.
+ * Public so that the DTLS layer ({@code dev.cipsec.transport.dtls}) runs the same logic over
+ * {@code DTLSServerProtocol} ({@link #forDatagrams}).
+ */
+public final class CipTlsServer extends DefaultTlsServer {
     private static final Logger LOG = LoggerFactory.getLogger(CipTlsServer.class);
 
     private final TlsPolicy policy;
@@ -38,9 +42,16 @@ final class CipTlsServer extends DefaultTlsServer {
     private List<X509Certificate> clientChain = List.of();
     private TlsSessionInfo info;
     private final Alerts alerts;
+    private final ProtocolVersion[] versions;
 
     CipTlsServer(TlsPolicy policy, InetSocketAddress peer, SessionCache<ByteBuffer> sessions) {
+        this(policy, peer, sessions, ProtocolVersion.TLSv12);
+    }
+
+    private CipTlsServer(TlsPolicy policy, InetSocketAddress peer, SessionCache<ByteBuffer> sessions,
+                         ProtocolVersion version) {
         super(TlsSupport.crypto());
+        this.versions = version.only();
         this.policy = policy;
         this.peer = peer;
         this.alerts = new Alerts(peer);
@@ -48,8 +59,24 @@ final class CipTlsServer extends DefaultTlsServer {
         this.suites = policy.serverSuites().stream().mapToInt(CipherSuite::id).toArray();
     }
 
-    TlsSessionInfo info() {
+    /**
+     * The server side of one DTLS 1.2 handshake with {@code peer}, under {@code policy}. No session
+     * resumption: a DTLS session lives as long as its peer keeps sending, and a peer that lost it
+     * does a full handshake.
+     */
+    public static CipTlsServer forDatagrams(TlsPolicy policy, InetSocketAddress peer) {
+        return new CipTlsServer(policy, peer, new SessionCache<>(0), ProtocolVersion.DTLSv12);
+    }
+
+    /** What the handshake negotiated; null until it completes. */
+    public TlsSessionInfo info() {
         return info;
+    }
+
+    /** Turns what the handshake threw into a report naming the alert (ours or the peer's) or the timeout. */
+    public TlsHandshakeException failure(IOException e) {
+        return Handshakes.failure(versions[0].isDTLS() ? "DTLS server" : "TLS server", peer, e, alerts, null,
+                policy.handshakeTimeout());
     }
 
     Alerts alerts() {
@@ -58,7 +85,7 @@ final class CipTlsServer extends DefaultTlsServer {
 
     @Override
     protected ProtocolVersion[] getSupportedVersions() {
-        return ProtocolVersion.TLSv12.only();
+        return versions.clone();
     }
 
     @Override

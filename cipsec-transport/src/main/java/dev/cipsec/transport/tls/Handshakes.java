@@ -83,22 +83,29 @@ final class Handshakes {
      * handshake timeout. Bouncy Castle passes a read timeout through without an alert.
      */
     static boolean timedOut(IOException e, Deadline deadline) {
-        if (deadline.fired()) {
+        if (deadline != null && deadline.fired()) {
             return true;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException) {
+            // The second: Bouncy Castle's own DTLS handshake timeout.
+            if (t instanceof java.net.SocketTimeoutException || t instanceof org.bouncycastle.tls.TlsTimeoutException) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Turns what Bouncy Castle threw into a report naming the alert (ours or the peer's) or the timeout. */
+    /**
+     * Turns what Bouncy Castle threw into a report naming the alert (ours or the peer's) or the timeout.
+     *
+     * @param side     "TLS server", "DTLS client", ...
+     * @param deadline null where Bouncy Castle keeps the deadline itself (DTLS)
+     */
     static TlsHandshakeException failure(String side, Object peer, IOException e, Alerts alerts, Deadline deadline,
                                          Duration timeout) {
         if (timedOut(e, deadline)) {
-            return TlsHandshakeException.timeout("TLS handshake with " + peer + " timed out after " + timeout.toMillis()
+            String protocol = side.substring(0, side.indexOf(' '));
+            return TlsHandshakeException.timeout(protocol + " handshake with " + peer + " timed out after " + timeout.toMillis()
                     + " ms", e);
         }
         short a = alerts.alert();
@@ -112,7 +119,7 @@ final class Handshakes {
         String what = a < 0 ? "no alert (" + e + ")"
                 : (fromPeer ? "the peer sent " : "we sent ") + TlsHandshakeException.alertName(a)
                 + (e.getMessage() != null && !fromPeer ? ": " + e.getMessage() : "");
-        return new TlsHandshakeException("TLS " + side + " handshake with " + peer + " failed: " + what, a, fromPeer, e);
+        return new TlsHandshakeException(side + " handshake with " + peer + " failed: " + what, a, fromPeer, e);
     }
 
     /**

@@ -59,7 +59,7 @@ public final class TlsConnector {
         } catch (IOException | RuntimeException e) {
             plain.close();
             IOException io = e instanceof IOException x ? x : new IOException(e);
-            throw Handshakes.failure("client", peerName, io, client.alerts(), deadline,
+            throw Handshakes.failure("TLS client", peerName, io, client.alerts(), deadline,
                     policy.handshakeTimeout());
         } finally {
             deadline.cancel();

@@ -81,7 +81,7 @@ public final class TlsServerHandler implements ConnectionHandler {
             protocol.accept(server);
         } catch (IOException | RuntimeException e) {
             IOException io = e instanceof IOException x ? x : new IOException(e);
-            TlsHandshakeException failure = Handshakes.failure("server", plain.peer(), io, server.alerts(),
+            TlsHandshakeException failure = Handshakes.failure("TLS server", plain.peer(), io, server.alerts(),
                     deadline, policy.handshakeTimeout());
             stats.failed(failure);
             LOG.info("{}", failure.getMessage());

@@ -1,0 +1,584 @@
+package dev.cipsec.transport.dtls;
+
+import dev.cipsec.transport.io.DatagramPort;
+import dev.cipsec.transport.io.DatagramPortStats;
+import dev.cipsec.transport.io.DatagramReceiver;
+import dev.cipsec.transport.io.DatagramTransport;
+import dev.cipsec.transport.tls.CipTlsServer;
+import dev.cipsec.transport.tls.TlsHandshakeException;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.TlsSessionInfo;
+import org.bouncycastle.tls.DTLSRequest;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DTLSVerifier;
+import org.bouncycastle.tls.DatagramSender;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A DTLS 1.2 listener (UDP 2221) that is a {@link DatagramPort}: the receiver sees decrypted
+ * application datagrams and their peer, {@link #send} encrypts through the peer's session.
+ *
+ * <p>One platform thread reads the socket. A datagram from a peer with a session goes to that
+ * session's bounded queue (dropped and counted when full), so a flooding peer only fills its own
+ * queue. Any other datagram must be a ClientHello carrying a valid cookie ({@link DTLSVerifier},
+ * secret rotated every {@link #COOKIE_ROTATION}, the previous secret still accepted): until then
+ * nothing is kept for the peer, and a ClientHello without one gets a HelloVerifyRequest. A verified
+ * ClientHello, within the limits, creates the session and its virtual thread, which runs the
+ * handshake with the same server logic as TLS ({@link CipTlsServer}) and then decrypts the queue
+ * and hands the datagrams to the receiver. The receiver is called by one session thread at a time.
+ *
+ * <p>A session that received nothing for the idle timeout is closed. A new ClientHello with a
+ * valid cookie from the address of an established session replaces that session (the peer lost
+ * it: RFC 6347 §4.2.8). {@link #setPolicy} applies to handshakes that start afterwards.
+ */
+public final class DtlsServerPort implements DatagramPort {
+    /** How often the cookie secret changes; a cookie from the previous secret stays valid. */
+    public static final Duration COOKIE_ROTATION = Duration.ofMinutes(2);
+    /** Largest application payload: one DTLS record carries at most 2^14 bytes of plaintext. */
+    public static final int MAX_PAYLOAD = 16_384;
+    /** Room for the record header, explicit IV, MAC and padding beyond the payload. */
+    static final int RECORD_OVERHEAD = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsServerPort.class);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** Queued to wake a session thread that must end. */
+    private static final byte[] WAKE_UP = new byte[0];
+    private static final TlsCrypto COOKIE_CRYPTO = new JcaTlsCryptoProvider().create(new SecureRandom());
+
+    private final DatagramChannel channel;
+    private final InetSocketAddress localAddress;
+    private final int maxDatagramSize;
+    private final int wireLimit;
+    private final DatagramReceiver receiver;
+    private final DtlsLimits limits;
+    private final Thread receiveThread;
+    private final ConcurrentHashMap<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger handshakes = new AtomicInteger();
+    private final ReentrantLock receiverLock = new ReentrantLock();
+    private final DtlsStats stats = new DtlsStats();
+    private volatile TlsPolicy policy;
+    private volatile boolean closed;
+
+    private DTLSVerifier verifier = new DTLSVerifier(COOKIE_CRYPTO);
+    private DTLSVerifier previousVerifier;
+    private long rotateAt;
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong droppedOversize = new AtomicLong();
+    private final AtomicLong receiverFailures = new AtomicLong();
+    private final AtomicLong receiveErrors = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong sendErrors = new AtomicLong();
+
+    private DtlsServerPort(DatagramChannel channel, int maxDatagramSize, String name, TlsPolicy policy,
+                           DtlsLimits limits, DatagramReceiver receiver) throws IOException {
+        this.channel = channel;
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.maxDatagramSize = maxDatagramSize;
+        this.wireLimit = Math.min(65_507, maxDatagramSize + RECORD_OVERHEAD);
+        this.receiver = receiver;
+        this.limits = limits;
+        this.policy = policy;
+        this.rotateAt = System.nanoTime() + COOKIE_ROTATION.toNanos();
+        this.receiveThread = Thread.ofPlatform().daemon().name(name + "-dtls-rx-" + localAddress.getPort())
+                .unstarted(this::receiveLoop);
+        receiveThread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    /**
+     * Binds {@code bind} (port 0 picks an ephemeral port) and starts receiving.
+     *
+     * @param maxDatagramSize largest application payload received or sent
+     * @param name            names the threads
+     */
+    public static DtlsServerPort open(InetSocketAddress bind, int maxDatagramSize, String name, TlsPolicy policy,
+                                      DtlsLimits limits, DatagramReceiver receiver) throws IOException {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(receiver, "receiver");
+        checkServes(policy);
+        if (maxDatagramSize < 1 || maxDatagramSize > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxDatagramSize must be in 1.." + MAX_PAYLOAD + ": " + maxDatagramSize);
+        }
+        DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+        DtlsServerPort port;
+        try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.bind(bind);
+            port = new DtlsServerPort(channel, maxDatagramSize, name, policy, limits, receiver);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        port.receiveThread.start();
+        LOG.debug("DTLS port on {}", port.localAddress);
+        return port;
+    }
+
+    /**
+     * Opens DTLS server ports under {@code policy} and {@code limits}, for an I/O runtime. A
+     * requested maximum datagram size beyond {@link #MAX_PAYLOAD} (a runtime sized for plain UDP) is
+     * lowered to it.
+     */
+    public static DatagramTransport transport(TlsPolicy policy, DtlsLimits limits) {
+        checkServes(policy);
+        Objects.requireNonNull(limits, "limits");
+        return (bind, max, name, receiver) -> open(bind, Math.min(max, MAX_PAYLOAD), name, policy, limits, receiver);
+    }
+
+    private static void checkServes(TlsPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (policy.serverSuites().isEmpty()) {
+            throw new IllegalArgumentException("the TLS policy can serve no suite: PSK suites need a PSK for a server, "
+                    + "certificate suites an identity with the matching key type; allowed: " + policy.suites());
+        }
+    }
+
+    /** Handshakes from now on use {@code policy}; established sessions keep theirs. */
+    public void setPolicy(TlsPolicy policy) {
+        checkServes(policy);
+        this.policy = policy;
+    }
+
+    public TlsPolicy policy() {
+        return policy;
+    }
+
+    public DtlsLimits limits() {
+        return limits;
+    }
+
+    public DtlsStats.Snapshot dtlsStats() {
+        return stats.snapshot();
+    }
+
+    /** Sessions now, handshaking ones included. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public int handshakesInFlight() {
+        return handshakes.get();
+    }
+
+    /** What the session with {@code peer} negotiated, when it has an established one. */
+    public Optional<TlsSessionInfo> session(InetSocketAddress peer) {
+        Session s = sessions.get(peer);
+        return s == null || s.dtls == null ? Optional.empty() : Optional.ofNullable(s.server.info());
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public int maxDatagramSize() {
+        return maxDatagramSize;
+    }
+
+    /**
+     * Encrypts and sends through the session with {@code to}.
+     *
+     * @throws IOException when {@code to} has no established session
+     */
+    @Override
+    public void send(byte[] buf, int off, int len, InetSocketAddress to) throws IOException {
+        Objects.requireNonNull(to, "to");
+        Session s = sessions.get(to);
+        if (s == null) {
+            sendErrors.incrementAndGet();
+            throw new IOException("no DTLS session with " + to);
+        }
+        s.sendApplication(buf, off, len);
+    }
+
+    /** A peer bound to the session with {@code to} when the peer is used (the session may be replaced meanwhile). */
+    @Override
+    public Peer peer(InetSocketAddress to) {
+        Objects.requireNonNull(to, "to");
+        return new Peer() {
+            private Session session;
+
+            @Override
+            public InetSocketAddress address() {
+                return to;
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                Session s = session;
+                if (s == null || s.closed) {
+                    s = sessions.get(to);
+                    if (s == null) {
+                        sendErrors.incrementAndGet();
+                        throw new IOException("no DTLS session with " + to);
+                    }
+                    session = s;
+                }
+                s.sendApplication(buf, off, len);
+            }
+        };
+    }
+
+    @Override
+    public DatagramPortStats stats() {
+        return new DatagramPortStats(received.get(), droppedOversize.get(), receiverFailures.get(), receiveErrors.get(),
+                sent.get(), sendErrors.get());
+    }
+
+    private void receiveLoop() {
+        ByteBuffer rx = ByteBuffer.allocateDirect(wireLimit + 1);
+        byte[] buf = new byte[wireLimit + 1];
+        while (!closed) {
+            InetSocketAddress from;
+            rx.clear();
+            try {
+                from = (InetSocketAddress) channel.receive(rx);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                receiveErrors.incrementAndGet();
+                LOG.trace("receive on {} failed: {}", localAddress, e.toString());
+                continue;
+            }
+            int len = rx.flip().remaining();
+            if (len > wireLimit) {
+                droppedOversize.incrementAndGet();
+                continue;
+            }
+            rx.get(buf, 0, len);
+            try {
+                route(buf, len, from);
+            } catch (RuntimeException e) {
+                // A bug here must not stop the listener for every other peer.
+                receiveErrors.incrementAndGet();
+                LOG.debug("DTLS {}: routing a datagram from {} failed", localAddress, from, e);
+            }
+        }
+    }
+
+    private void route(byte[] buf, int len, InetSocketAddress from) {
+        Session s = sessions.get(from);
+        boolean hello = DtlsRecords.isClientHello(buf, 0, len);
+        if (s != null && !(hello && s.dtls != null)) {
+            if (!s.queue.offer(Arrays.copyOf(buf, len))) {
+                stats.drop(DtlsStats.Drop.QUEUE_FULL);
+            }
+            return;
+        }
+        if (!hello) {
+            stats.drop(DtlsStats.Drop.GARBAGE);
+            return;
+        }
+        DTLSRequest request = verify(buf, len, from);
+        if (request == null) {
+            return;
+        }
+        if (s != null) {
+            LOG.debug("DTLS {}: new handshake from {} replaces its session", localAddress, from);
+            stats.replaced();
+            s.close();
+        }
+        if (sessions.size() >= limits.maxSessions()) {
+            stats.drop(DtlsStats.Drop.TOO_MANY_SESSIONS);
+            return;
+        }
+        if (handshakes.incrementAndGet() > limits.maxHandshakesInFlight()) {
+            handshakes.decrementAndGet();
+            stats.drop(DtlsStats.Drop.HANDSHAKES_BUSY);
+            return;
+        }
+        Session session = new Session(from, policy);
+        sessions.put(from, session);
+        Thread.ofVirtual().name("dtls-" + from).start(() -> session.run(request));
+    }
+
+    /**
+     * The verified request, or null: a HelloVerifyRequest was sent (missing or stale cookie) or the
+     * ClientHello was malformed. A cookie made with the previous secret is still accepted, so a
+     * rotation in the middle of a handshake does not fail it.
+     */
+    private DTLSRequest verify(byte[] buf, int len, InetSocketAddress from) {
+        long now = System.nanoTime();
+        if (now - rotateAt >= 0) {
+            previousVerifier = verifier;
+            verifier = new DTLSVerifier(COOKIE_CRYPTO);
+            rotateAt = now + COOKIE_ROTATION.toNanos();
+        }
+        byte[] clientId = clientId(from);
+        HelloVerifySender answer = new HelloVerifySender();
+        DTLSRequest r = verifier.verifyRequest(clientId, buf, 0, len, answer);
+        if (r == null && previousVerifier != null) {
+            r = previousVerifier.verifyRequest(clientId, buf, 0, len, new HelloVerifySender());
+        }
+        if (r != null) {
+            return r;
+        }
+        if (answer.message == null) {
+            stats.drop(DtlsStats.Drop.GARBAGE);
+            return null;
+        }
+        stats.drop(DtlsStats.Drop.NO_COOKIE);
+        // Counted first, so that a peer that has the answer also sees it counted.
+        stats.cookieSent();
+        try {
+            channel.send(ByteBuffer.wrap(answer.message), from);
+        } catch (IOException e) {
+            sendErrors.incrementAndGet();
+            LOG.trace("DTLS {}: HelloVerifyRequest to {} failed: {}", localAddress, from, e.toString());
+        }
+        return null;
+    }
+
+    /** The cookie binds the peer's address and port. */
+    private static byte[] clientId(InetSocketAddress from) {
+        byte[] a = from.getAddress().getAddress();
+        byte[] id = Arrays.copyOf(a, a.length + 2);
+        id[a.length] = (byte) (from.getPort() >>> 8);
+        id[a.length + 1] = (byte) from.getPort();
+        return id;
+    }
+
+    /** Keeps the HelloVerifyRequest the verifier wants to send, so that it goes out only when no secret accepts the cookie. */
+    private final class HelloVerifySender implements DatagramSender {
+        byte[] message;
+
+        @Override
+        public int getSendLimit() {
+            return wireLimit;
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) {
+            message = Arrays.copyOfRange(buf, off, off + len);
+        }
+    }
+
+    /** One peer: its queue, its handshake, then its decrypted datagrams; one virtual thread. */
+    private final class Session implements org.bouncycastle.tls.DatagramTransport {
+        final InetSocketAddress peer;
+        final CipTlsServer server;
+        final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(limits.maxQueuedPerPeer());
+        volatile DTLSTransport dtls;
+        volatile boolean closed;
+        /** The last datagram handed to Bouncy Castle was application data it has not yet returned. */
+        private boolean pendingApplicationData;
+
+        Session(InetSocketAddress peer, TlsPolicy policy) {
+            this.peer = peer;
+            this.server = CipTlsServer.forDatagrams(policy, peer);
+        }
+
+        void run(DTLSRequest request) {
+            DTLSTransport t;
+            try {
+                t = new DTLSServerProtocol().accept(server, this, request);
+            } catch (IOException | RuntimeException e) {
+                TlsHandshakeException failure = server.failure(e instanceof IOException x ? x : new IOException(e));
+                stats.failed(failure);
+                LOG.info("{}", failure.getMessage());
+                close();
+                return;
+            } finally {
+                handshakes.decrementAndGet();
+            }
+            stats.completed();
+            TlsSessionInfo info = server.info();
+            LOG.debug("DTLS {}: {} {}", peer, info.version(), info.suite().name());
+            dtls = t;
+            readLoop(t);
+        }
+
+        private void readLoop(DTLSTransport t) {
+            byte[] buf = new byte[wireLimit];
+            long idleNanos = limits.idleTimeout().toNanos();
+            long last = System.nanoTime();
+            try {
+                while (!closed) {
+                    long left = idleNanos - (System.nanoTime() - last);
+                    if (left <= 0) {
+                        stats.idleClosed();
+                        LOG.debug("DTLS {}: idle for {}, session closed", peer, limits.idleTimeout());
+                        break;
+                    }
+                    int n = t.receive(buf, 0, buf.length, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                            TimeUnit.NANOSECONDS.toMillis(left))));
+                    if (n < 0) {
+                        continue;
+                    }
+                    pendingApplicationData = false;
+                    last = System.nanoTime();
+                    if (n > maxDatagramSize) {
+                        droppedOversize.incrementAndGet();
+                        continue;
+                    }
+                    deliver(buf, n);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.debug("DTLS {}: session ended: {}", peer, e.toString());
+                }
+            } finally {
+                if (!closed && !DtlsServerPort.this.closed) {
+                    // Idle: tell the peer, so that it handshakes again as soon as it has something to send.
+                    try {
+                        t.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.trace("DTLS {}: close_notify failed: {}", peer, e.toString());
+                    }
+                }
+                close();
+            }
+        }
+
+        private void deliver(byte[] buf, int n) {
+            received.incrementAndGet();
+            receiverLock.lock();
+            try {
+                receiver.datagram(buf, 0, n, peer);
+            } catch (RuntimeException e) {
+                if (receiverFailures.getAndIncrement() == 0) {
+                    LOG.debug("receiver on {} failed for {} (later failures at TRACE)", localAddress, peer, e);
+                } else {
+                    LOG.trace("receiver on {} failed for {}", localAddress, peer, e);
+                }
+            } finally {
+                receiverLock.unlock();
+            }
+        }
+
+        void sendApplication(byte[] buf, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            if (len > maxDatagramSize) {
+                throw new IllegalArgumentException("datagram of " + len + " bytes exceeds the maximum of " + maxDatagramSize);
+            }
+            DTLSTransport t = dtls;
+            if (t == null || closed) {
+                sendErrors.incrementAndGet();
+                throw new IOException("no established DTLS session with " + peer);
+            }
+            try {
+                t.send(buf, off, len);
+            } catch (IOException | RuntimeException e) {
+                sendErrors.incrementAndGet();
+                throw e;
+            }
+            sent.incrementAndGet();
+        }
+
+        /**
+         * Idempotent; wakes the session thread, which ends. Never by interrupting it: an interrupt
+         * during its sends would close the channel every session shares.
+         */
+        void closeSession() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            sessions.remove(peer, this);
+            queue.offer(WAKE_UP);
+        }
+
+        // org.bouncycastle.tls.DatagramTransport: the session's side of the shared socket.
+
+        @Override
+        public int getReceiveLimit() {
+            return wireLimit;
+        }
+
+        @Override
+        public int getSendLimit() {
+            return wireLimit;
+        }
+
+        @Override
+        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            if (pendingApplicationData) {
+                // Bouncy Castle asks for the next datagram without returning the last one's data: it
+                // discarded the record (bad MAC, or a replay), as RFC 6347 §4.1.2.7 prescribes.
+                stats.drop(DtlsStats.Drop.DECRYPT_FAILURE);
+                pendingApplicationData = false;
+            }
+            if (closed) {
+                throw new IOException("DTLS session with " + peer + " closed");
+            }
+            byte[] d;
+            try {
+                d = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException("DTLS session with " + peer + " closed");
+            }
+            if (d == null || d == WAKE_UP) {
+                if (closed) {
+                    throw new IOException("DTLS session with " + peer + " closed");
+                }
+                return -1;
+            }
+            int n = Math.min(len, d.length);
+            System.arraycopy(d, 0, buf, off, n);
+            pendingApplicationData = dtls != null && DtlsRecords.firstType(d, 0, d.length) == DtlsRecords.APPLICATION_DATA;
+            return n;
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            channel.send(ByteBuffer.wrap(buf, off, len), peer);
+        }
+
+        @Override
+        public void close() {
+            closeSession();
+        }
+    }
+
+    /** Stops receiving, ends every session and releases the socket; idempotent. */
+    @Override
+    public void close() {
+        boolean first = !closed;
+        closed = true;
+        sessions.values().forEach(Session::closeSession);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing {}: {}", localAddress, e.toString());
+        }
+        if (receiveThread != Thread.currentThread()) {
+            try {
+                receiveThread.join(CLOSE_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (first) {
+            LOG.debug("DTLS port on {} closed", localAddress);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.cipsec.transport.dtls;
+
+import dev.cipsec.transport.dtls.DtlsStats.Drop;
+import dev.cipsec.transport.tls.CipherSuite;
+import dev.cipsec.transport.tls.PskCredential;
+import dev.cipsec.transport.tls.TlsHandshakeException;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.wire.buf.Bytes;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static dev.cipsec.transport.dtls.DtlsEcho.LOOPBACK;
+import static dev.cipsec.transport.dtls.DtlsEcho.ascii;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The listener's admission: cookies before state, limits, hostile datagrams, idle sessions, replaced sessions. */
+class DtlsServerPortTest {
+    static final CipherSuite SUITE = CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256;
+
+    static TlsPolicy psk(Duration handshakeTimeout) {
+        return TlsPolicy.builder().psk(DtlsEcho.PSK).suites(SUITE).handshakeTimeout(handshakeTimeout).build();
+    }
+
+    static void roundTrip(DtlsClientPort client, DtlsEcho.Inbox inbox, String text) throws IOException {
+        client.send(ascii(text), 0, text.length(), client.server());
+        assertThat(inbox.next()).isEqualTo(text);
+    }
+
+    @Test
+    void aClientHelloWithoutCookieGetsAHelloVerifyRequestAndCreatesNoSession() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), echo.address());
+            byte[] reply = RawDtls.receive(raw, 20_000).orElseThrow();
+            assertThat(RawDtls.helloVerifyCookie(reply)).hasValueSatisfying(c -> assertThat(c).isNotEmpty());
+            DtlsStats.Snapshot s = echo.port.dtlsStats();
+            assertThat(s.cookiesSent()).isEqualTo(1);
+            assertThat(s.drops(Drop.NO_COOKIE)).isEqualTo(1);
+            assertThat(echo.port.sessionCount()).isZero();
+            assertThat(echo.port.handshakesInFlight()).isZero();
+        }
+    }
+
+    @Test
+    void aClientHelloWithTheCookieStartsTheHandshake() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            byte[] cookie = cookie(raw, echo.address());
+            RawDtls.send(raw, RawDtls.clientHello(cookie, 1, 1), echo.address());
+            byte[] serverHello = RawDtls.receive(raw, 20_000).orElseThrow();
+            assertThat(serverHello[0]).isEqualTo((byte) 22);
+            assertThat(serverHello[13]).as("ServerHello").isEqualTo((byte) 2);
+            assertThat(echo.port.sessionCount()).isEqualTo(1);
+            assertThat(echo.port.handshakesInFlight()).isEqualTo(1);
+            // A wrong cookie from another port of the same host is refused like a missing one.
+            try (DatagramSocket other = new DatagramSocket(LOOPBACK)) {
+                RawDtls.send(other, RawDtls.clientHello(cookie, 1, 1), echo.address());
+                assertThat(RawDtls.helloVerifyCookie(RawDtls.receive(other, 20_000).orElseThrow())).isPresent();
+            }
+            assertThat(echo.port.sessionCount()).isEqualTo(1);
+        }
+    }
+
+    private static byte[] cookie(DatagramSocket raw, InetSocketAddress server) throws IOException {
+        RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), server);
+        return RawDtls.helloVerifyCookie(RawDtls.receive(raw, 20_000).orElseThrow()).orElseThrow();
+    }
+
+    @Test
+    void aFloodOfCookielessClientHellosFromManyPortsKeepsNoStateAndDelaysNoOne() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            List<DatagramSocket> flooders = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    flooders.add(new DatagramSocket(LOOPBACK));
+                }
+                for (int round = 0; round < 5; round++) {
+                    for (DatagramSocket f : flooders) {
+                        RawDtls.send(f, RawDtls.clientHello(new byte[0], 0, round), echo.address());
+                    }
+                }
+                DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+                try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                    roundTrip(client, inbox, "still served");
+                }
+                // 200 from the flood, and at least one from the client (more if it retransmitted).
+                DtlsEcho.await(() -> echo.port.dtlsStats().drops(Drop.NO_COOKIE) >= 201, "201 refused ClientHellos");
+                DtlsStats.Snapshot s = echo.port.dtlsStats();
+                assertThat(s.cookiesSent()).isEqualTo(s.drops(Drop.NO_COOKIE));
+                assertThat(s.completed()).isEqualTo(1);
+                assertThat(echo.port.sessionCount()).isLessThanOrEqualTo(1);
+            } finally {
+                flooders.forEach(DatagramSocket::close);
+            }
+        }
+    }
+
+    @Test
+    void garbageAndTruncatedRecordsAreDroppedAndCounted() throws IOException {
+        byte[] hello = RawDtls.clientHello(new byte[0], 0, 0);
+        byte[] lying = hello.clone();
+        lying[11] = 0x7F; // record length beyond the datagram
+        byte[] noise = new byte[300];
+        new Random(7).nextBytes(noise);
+        List<byte[]> junk = List.of(new byte[0], new byte[]{22}, Arrays.copyOf(hello, 12), Arrays.copyOf(hello, 20), lying,
+                RawDtls.record(23, 1, 5, ascii("not encrypted")), RawDtls.record(22, 1, 0, new byte[]{1, 0, 0}),
+                RawDtls.record(21, 0, 0, new byte[]{2, 40}), noise);
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            for (byte[] j : junk) {
+                RawDtls.send(raw, j, echo.address());
+            }
+            DtlsEcho.await(() -> echo.port.dtlsStats().drops(Drop.GARBAGE) == junk.size(), "every junk datagram counted");
+            assertThat(echo.port.dtlsStats().cookiesSent()).isZero();
+            assertThat(echo.port.sessionCount()).isZero();
+            assertThat(echo.port.stats().receiveErrors()).isZero();
+            assertThat(RawDtls.receive(raw, 1)).isEmpty();
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                roundTrip(client, inbox, "after the junk");
+            }
+        }
+    }
+
+    @Test
+    void theSessionLimitRefusesAnotherPeer() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE), DtlsLimits.defaults().withMaxSessions(1))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort first = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                assertThatThrownBy(() -> DtlsEcho.client(echo.address(), psk(Duration.ofMillis(1500)), new DtlsEcho.Inbox()))
+                        .isInstanceOfSatisfying(TlsHandshakeException.class, e -> assertThat(e.timedOut()).isTrue());
+                assertThat(echo.port.dtlsStats().drops(Drop.TOO_MANY_SESSIONS)).isPositive();
+                assertThat(echo.port.sessionCount()).isEqualTo(1);
+                roundTrip(first, inbox, "first still served");
+            }
+        }
+    }
+
+    @Test
+    void theHandshakeLimitRefusesAnotherHandshake() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE), DtlsLimits.defaults().withMaxHandshakesInFlight(1));
+             DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            // A peer that proves its address and then stalls holds the only handshake slot.
+            RawDtls.send(raw, RawDtls.clientHello(cookie(raw, echo.address()), 1, 1), echo.address());
+            assertThat(RawDtls.receive(raw, 20_000)).isPresent();
+            assertThat(echo.port.handshakesInFlight()).isEqualTo(1);
+            assertThatThrownBy(() -> DtlsEcho.client(echo.address(), psk(Duration.ofMillis(1500)), new DtlsEcho.Inbox()))
+                    .isInstanceOf(TlsHandshakeException.class);
+            assertThat(echo.port.dtlsStats().drops(Drop.HANDSHAKES_BUSY)).isPositive();
+        }
+    }
+
+    @Test
+    void aFullQueueDropsThatPeersDatagrams() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        DtlsEcho.Inbox delivered = new DtlsEcho.Inbox();
+        try (DtlsServerPort port = DtlsServerPort.open(LOOPBACK, 1400, "slow", DtlsEcho.psk(SUITE),
+                DtlsLimits.defaults().withMaxQueuedPerPeer(2), (buf, off, len, from) -> {
+                    delivered.datagram(buf, off, len, from);
+                    blocked.countDown();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })) {
+            try (DtlsClientPort client = DtlsEcho.client(port.localAddress(), DtlsEcho.psk(SUITE), new DtlsEcho.Inbox())) {
+                client.send(ascii("first"), 0, 5, port.localAddress());
+                assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
+                for (int i = 0; i < 10; i++) {
+                    client.send(ascii("more " + i), 0, 6, port.localAddress());
+                }
+                DtlsEcho.await(() -> port.dtlsStats().drops(Drop.QUEUE_FULL) == 8, "8 datagrams beyond the queue dropped");
+                release.countDown();
+                DtlsEcho.await(() -> port.stats().received() == 3, "the queued two delivered");
+                assertThat(delivered.next()).isEqualTo("first");
+                assertThat(delivered.next()).isEqualTo("more 0");
+                assertThat(delivered.next()).isEqualTo("more 1");
+            }
+        }
+    }
+
+    @Test
+    void anIdleSessionIsClosedWithCloseNotifyAndTheClientHandshakesAgain() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE), DtlsLimits.defaults().withIdleTimeout(Duration.ofMillis(300)))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                roundTrip(client, inbox, "once");
+                DtlsEcho.await(() -> echo.port.dtlsStats().idleClosed() >= 1, "the idle session closed");
+                DtlsEcho.await(() -> client.handshakesCompleted() >= 2, "the client's new handshake");
+                assertThat(echo.port.dtlsStats().replaced()).as("the closed session was gone already").isZero();
+                roundTrip(client, inbox, "again");
+            }
+            DtlsEcho.await(() -> echo.port.sessionCount() == 0, "every idle session closed");
+            assertThatThrownBy(() -> echo.port.send(ascii("late"), 0, 4, echo.lastPeer())).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aClientHandshakesAgainAfterIdlingAndTheServerReplacesTheSession() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsClientPort.connect(LOOPBACK, echo.address(), 1400, "client",
+                    DtlsEcho.psk(SUITE), Duration.ofMillis(300), inbox)) {
+                roundTrip(client, inbox, "before");
+                DtlsEcho.await(() -> client.handshakesCompleted() == 2, "a second handshake");
+                assertThat(echo.port.dtlsStats().replaced()).isEqualTo(1);
+                assertThat(echo.port.sessionCount()).isEqualTo(1);
+                roundTrip(client, inbox, "after");
+            }
+        }
+    }
+
+    @Test
+    void aNewPolicyAppliesToLaterHandshakes() throws IOException {
+        CipherSuite other = CipherSuite.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256;
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort before = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                echo.port.setPolicy(DtlsEcho.psk(other));
+                roundTrip(before, inbox, "old session kept");
+                assertThatThrownBy(() -> DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), new DtlsEcho.Inbox()))
+                        .isInstanceOfSatisfying(TlsHandshakeException.class, e ->
+                                assertThat(e.alertName()).isEqualTo("handshake_failure"));
+                DtlsEcho.Inbox second = new DtlsEcho.Inbox();
+                try (DtlsClientPort after = DtlsEcho.client(echo.address(), DtlsEcho.psk(other), second)) {
+                    assertThat(after.session().orElseThrow().suite()).isEqualTo(other);
+                    roundTrip(after, second, "new policy");
+                }
+                assertThat(echo.port.dtlsStats().failed()).containsEntry("sent handshake_failure", 1L);
+            }
+        }
+    }
+
+    @Test
+    void anUnknownPskIdentityFailsWithANamedAlert() throws IOException {
+        TlsPolicy stranger = TlsPolicy.builder().psk(PskCredential.of("stranger",
+                DtlsEcho.PSK.key())).suites(SUITE).build();
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            assertThatThrownBy(() -> DtlsEcho.client(echo.address(), stranger, new DtlsEcho.Inbox()))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class, e -> {
+                        assertThat(e.alertName()).isEqualTo("unknown_psk_identity");
+                        assertThat(e.alertFromPeer()).isTrue();
+                    });
+            DtlsEcho.await(() -> echo.port.dtlsStats().failedTotal() == 1, "the server counted the failure");
+            assertThat(echo.port.dtlsStats().failed()).containsEntry("sent unknown_psk_identity", 1L);
+            assertThat(echo.port.sessionCount()).isZero();
+        }
+    }
+
+    /**
+     * A wrong key shows only as a Finished that does not authenticate, and DTLS discards such
+     * records silently (RFC 6347 §4.1.2.7): the server runs into its handshake timeout (and the
+     * client into its own, or the alert the server sends when it gives up).
+     */
+    @Test
+    void aWrongPskKeyTimesOutOnBothEnds() throws IOException {
+        TlsPolicy wrong = TlsPolicy.builder().psk(PskCredential.of("plant-7",
+                Bytes.fromHex("ffeeddccbbaa99887766554433221100"))).suites(SUITE)
+                .handshakeTimeout(Duration.ofMillis(1500)).build();
+        try (DtlsEcho echo = DtlsEcho.start(psk(Duration.ofMillis(1000)))) {
+            assertThatThrownBy(() -> DtlsEcho.client(echo.address(), wrong, new DtlsEcho.Inbox()))
+                    .isInstanceOf(TlsHandshakeException.class);
+            DtlsEcho.await(() -> echo.port.dtlsStats().timedOut() == 1, "the server's handshake timed out");
+            DtlsEcho.await(() -> echo.port.sessionCount() == 0, "no session left");
+            assertThat(echo.port.handshakesInFlight()).isZero();
+        }
+    }
+}
