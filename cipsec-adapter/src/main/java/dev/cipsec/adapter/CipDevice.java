@@ -103,6 +103,7 @@ public final class CipDevice implements AutoCloseable {
         }
         PlainTcpPort tcp = null;
         TcpServer tls = null;
+        DtlsListener dtls = null;
         TlsServerHandler tlsHandler = null;
         UdpEndpoint udp = null;
         IoRuntime io = null;
@@ -142,6 +143,15 @@ public final class CipDevice implements AutoCloseable {
                     runtime.plainTcp(false, 0);
                 }
             }
+            if (settings.dtlsEnabled() && io != null) {
+                dtls = DtlsListener.start(runtime, cm, new IoRuntime.Options(new InetSocketAddress(profile.bindAddress(),
+                                settings.dtlsPort()), ios.inputOnlyHeartbeat(), ios.listenOnlyHeartbeat(), ios.minRpiMicros(),
+                                ios.maxRpiMicros(), ios.multicastAddress(), limits.maxIoConnections(),
+                                limits.maxIoConnectionsPerOriginator(), limits.maxIoPacketSize()),
+                        runtime.security().livePolicy(), runtime.security().dtlsLimits(),
+                        () -> runtime.cmCounters().connectionTimeout());
+                runtime.dtls(dtls);
+            }
             if (profile.udpPort() >= 0) {
                 DiscoveryResponder responder = new DiscoveryResponder(runtime);
                 udp = UdpEndpoint.open(new InetSocketAddress(profile.bindAddress(), profile.udpPort()), 1500, responder);
@@ -165,6 +175,9 @@ public final class CipDevice implements AutoCloseable {
             }
             if (io != null) {
                 io.close();
+            }
+            if (dtls != null) {
+                dtls.close();
             }
             if (security != null) {
                 security.close();
@@ -199,6 +212,21 @@ public final class CipDevice implements AutoCloseable {
      */
     public TlsServerHandler tls() {
         return tlsHandler;
+    }
+
+    /** The DTLS (CIP Security, UDP) listener's address, or null without DTLS. */
+    public InetSocketAddress dtlsAddress() {
+        return runtime.dtls() == null ? null : runtime.dtls().localAddress();
+    }
+
+    /** The DTLS listener's port (sessions, counters, cookie stats), or null without DTLS. */
+    public dev.cipsec.transport.dtls.DtlsServerPort dtls() {
+        return runtime.dtls() == null ? null : runtime.dtls().port();
+    }
+
+    /** Class 0/1 I/O over DTLS, or null without DTLS. */
+    public IoRuntime dtlsIo() {
+        return runtime.dtls() == null ? null : runtime.dtls().io();
     }
 
     /** The ListIdentity listener's address, or null when UDP is disabled. */
@@ -278,6 +306,9 @@ public final class CipDevice implements AutoCloseable {
         scheduler.shutdownNow();
         if (runtime.io() != null) {
             runtime.io().close();
+        }
+        if (runtime.dtls() != null) {
+            runtime.dtls().close();
         }
         if (udp != null) {
             udp.close();

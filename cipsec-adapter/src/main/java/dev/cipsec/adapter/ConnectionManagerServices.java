@@ -49,6 +49,16 @@ final class ConnectionManagerServices {
 
     MessageRouterResponse forwardOpen(CipInstance<?> target, MessageRouterRequest req, RequestContext ctx)
             throws CipServiceException {
+        return forwardOpen(req, ctx, device.io(), false);
+    }
+
+    /**
+     * A Forward_Open whose I/O runs on {@code io}: the plain runtime for requests over TCP, the DTLS one
+     * for UCMM inside a DTLS session ({@code datagram}), where class 3 is refused because a class 3
+     * connection belongs to an encapsulation session and a DTLS session has none.
+     */
+    MessageRouterResponse forwardOpen(MessageRouterRequest req, RequestContext ctx, IoRuntime io, boolean datagram)
+            throws CipServiceException {
         boolean large = req.service() == ServiceCodes.LARGE_FORWARD_OPEN;
         device.cmCounters().openRequest();
         ForwardOpenRequest fo;
@@ -60,10 +70,10 @@ final class ConnectionManagerServices {
         }
         ConnectionTriad triad = fo.triad();
         int transportClass = fo.transportTrigger() & 0x0F;
-        if (transportClass <= 1 && device.io() != null) {
-            return openIo(fo, req, ctx, large);
+        if (transportClass <= 1 && io != null) {
+            return openIo(io, fo, req, ctx, large);
         }
-        if (transportClass != 3) {
+        if (transportClass != 3 || datagram) {
             device.cmCounters().openOtherReject();
             return fail(req, triad, ExtendedStatus.TRANSPORT_TRIGGER_NOT_SUPPORTED);
         }
@@ -108,8 +118,9 @@ final class ConnectionManagerServices {
         return ok.toResponse(large);
     }
 
-    private MessageRouterResponse openIo(ForwardOpenRequest fo, MessageRouterRequest req, RequestContext ctx, boolean large) {
-        IoRuntime.OpenResult result = device.io().forwardOpen(fo, ctx.peer(), ctx.ioItems().request());
+    private MessageRouterResponse openIo(IoRuntime io, ForwardOpenRequest fo, MessageRouterRequest req, RequestContext ctx,
+                                         boolean large) {
+        IoRuntime.OpenResult result = io.forwardOpen(fo, ctx.peer(), ctx.ioItems().request());
         if (result instanceof IoRuntime.Opened ok) {
             ok.replyItems().forEach(ctx.ioItems()::addReply);
             return ok.response().toResponse(large);
@@ -125,6 +136,11 @@ final class ConnectionManagerServices {
 
     MessageRouterResponse forwardClose(CipInstance<?> target, MessageRouterRequest req, RequestContext ctx)
             throws CipServiceException {
+        return forwardClose(req, device.io());
+    }
+
+    /** A Forward_Close for a connection of {@code io} (or a class 3 connection). */
+    MessageRouterResponse forwardClose(MessageRouterRequest req, IoRuntime io) throws CipServiceException {
         device.cmCounters().closeRequest();
         ForwardCloseRequest fc;
         try {
@@ -134,7 +150,7 @@ final class ConnectionManagerServices {
             throw new CipServiceException(e.reason().generalStatus(), "malformed Forward_Close: " + e.getMessage());
         }
         Class3Connection c = device.class3().close(fc.triad());
-        if (c == null && device.io() != null && device.io().forwardClose(fc.triad())) {
+        if (c == null && io != null && io.forwardClose(fc.triad())) {
             return new ForwardCloseResponse(fc.triad(), Bytes.EMPTY).toResponse();
         }
         if (c == null) {

@@ -80,7 +80,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     /** The same profile on ephemeral loopback ports (I/O too, unless disabled), as tests want it. */
     public DeviceProfile onEphemeralPorts() {
         return new DeviceProfile(identity, assemblies, interfaceConfig, InetAddress.getLoopbackAddress(), 0, 0, limits,
-                io.enabled() ? io.withPort(0) : io, security.withTlsPort(0));
+                io.enabled() ? io.withPort(0) : io, security.withTlsPort(0)
+                        .withDtlsPort(security.dtlsPort() == SecuritySettings.NO_DTLS ? SecuritySettings.NO_DTLS : 0));
     }
 
     public DeviceProfile withIo(IoSettings settings) {
@@ -293,7 +294,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     }
 
     private static SecuritySettings security(Map<String, Object> m, Path baseDir) {
-        keys(m, "security", Set.of("tlsPort", "plainTcp", "stateDirectory", "suites", "certificate", "key",
+        keys(m, "security", Set.of("tlsPort", "dtlsPort", "plainTcp", "stateDirectory", "suites", "certificate", "key",
                 "keyPasswordFile", "pkcs12", "pkcs12PasswordFile", "sessionTimeoutSeconds"));
         dev.cipsec.transport.tls.TlsPolicy.Builder policy = dev.cipsec.transport.tls.TlsPolicy.builder();
         if (m.containsKey("suites")) {
@@ -337,6 +338,9 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         }
         SecuritySettings s = SecuritySettings.tls(policy.build())
                 .withTlsPort(intNumber(m.getOrDefault("tlsPort", (long) SecuritySettings.DEFAULT_TLS_PORT), "security.tlsPort"));
+        if (m.containsKey("dtlsPort")) {
+            s = s.withDtlsPort(intNumber(m.get("dtlsPort"), "security.dtlsPort"));
+        }
         if (m.containsKey("plainTcp")) {
             if (!(m.get("plainTcp") instanceof Boolean b)) {
                 throw new IllegalArgumentException("security.plainTcp must be true or false");

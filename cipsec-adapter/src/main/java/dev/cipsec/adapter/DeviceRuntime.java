@@ -41,6 +41,7 @@ final class DeviceRuntime {
     private volatile IoRuntime io;
     private volatile DeviceSecurity security;
     private volatile PortAdmin portAdmin;
+    private volatile DtlsListener dtls;
 
     DeviceRuntime(DeviceProfile profile, StandardObjects objects, ScheduledExecutorService scheduler) {
         this.profile = profile;
@@ -103,6 +104,15 @@ final class DeviceRuntime {
 
     void security(DeviceSecurity s) {
         this.security = s;
+    }
+
+    /** CIP Security on UDP (DTLS), or null. */
+    DtlsListener dtls() {
+        return dtls;
+    }
+
+    void dtls(DtlsListener d) {
+        this.dtls = d;
     }
 
     /** Set_Port_Admin_State on a device with TLS, else null. */
@@ -231,7 +241,8 @@ final class DeviceRuntime {
         int ports = (plainTcpOpen ? CipSecurityItem.PORT_TCP_44818 : 0)
                 | (profile.udpPort() >= 0 ? CipSecurityItem.PORT_UDP_44818 : 0)
                 | (profile.io().enabled() ? CipSecurityItem.PORT_UDP_2222 : 0)
-                | (sec.enabled() ? CipSecurityItem.PORT_TCP_2221 : 0);
+                | (sec.enabled() ? CipSecurityItem.PORT_TCP_2221 : 0)
+                | (dtls != null ? CipSecurityItem.PORT_UDP_2221 : 0);
         DeviceSecurity s = security;
         if (s == null) {
             return new CipSecurityItem(CONFIDENTIALITY_PROFILE, 0, 0, ports, java.util.OptionalInt.of(0));

@@ -206,6 +206,15 @@ final class DeviceSecurity implements SecurityHooks {
         return defaultIdentity;
     }
 
+    /**
+     * DTLS limits with the idle timeout of 0x5E attribute 15 as applied when the listener starts (the
+     * DTLS listener's limits are fixed while it runs; a new timeout applies from the next start).
+     */
+    dev.cipsec.transport.dtls.DtlsLimits dtlsLimits() {
+        return dev.cipsec.transport.dtls.DtlsLimits.defaults()
+                .withIdleTimeout(java.time.Duration.ofSeconds(objects.eip().applied().dtlsTimeoutSeconds()));
+    }
+
     /** The policy new TLS sessions get. */
     TlsPolicy livePolicy() {
         return live;
@@ -417,6 +426,10 @@ final class DeviceSecurity implements SecurityHooks {
             TlsServerHandler h = handler;
             if (h != null) {
                 h.setPolicy(next);
+            }
+            DtlsListener d = runtime.dtls();
+            if (d != null) {
+                d.setPolicy(next);
             }
             if (!existing.isEmpty()) {
                 // The delay lets the Apply_Config reply (and whatever the tool sends next) through first.

@@ -24,9 +24,13 @@ import java.util.Optional;
  * @param stateDirectory   where the security objects, certificates, keys and files are kept across restarts;
  *                         empty: in memory only (every start is a factory default)
  * @param sessionTimeout   configuration session timeout of the security objects (Volume 8: 10 s)
+ * @param dtlsPort         UDP port for class 0/1 I/O and UCMM over DTLS (2221; 0 = ephemeral; {@link #NO_DTLS}
+ *                         = none, the default until the scanner side of DTLS exists); used only when the device has
+ *                         TLS and I/O
  */
 public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean plainTcp, Optional<Path> stateDirectory,
-                               Duration sessionTimeout) {
+                               Duration sessionTimeout, int dtlsPort) {
+    public static final int NO_DTLS = -1;
     public static final int DEFAULT_TLS_PORT = 2221;
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -43,34 +47,46 @@ public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean pla
         if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
             throw new IllegalArgumentException("session timeout must be positive");
         }
+        if (dtlsPort < NO_DTLS || dtlsPort > 0xFFFF) {
+            throw new IllegalArgumentException("DTLS port must be 0..65535 or -1: " + dtlsPort);
+        }
     }
 
     /** No CIP Security: plain EtherNet/IP only. */
     public static SecuritySettings none() {
-        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
+        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS);
     }
 
     /** TLS on 2221 with {@code policy} as the factory configuration, plain TCP beside it. */
     public static SecuritySettings tls(TlsPolicy policy) {
-        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT);
+        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS);
     }
 
     public SecuritySettings withTlsPort(int port) {
-        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout);
+        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout, dtlsPort);
     }
 
     /** Closes (false) or keeps (true) plain EtherNet/IP on TCP. */
     public SecuritySettings withPlainTcp(boolean on) {
-        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout);
+        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout, dtlsPort);
     }
 
     /** Keeps the security state in {@code dir} (created when missing). */
     public SecuritySettings withStateDirectory(Path dir) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout);
+        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout, dtlsPort);
     }
 
     public SecuritySettings withSessionTimeout(Duration timeout) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout, dtlsPort);
+    }
+
+    /** UDP port for DTLS ({@link #NO_DTLS} turns DTLS off). */
+    public SecuritySettings withDtlsPort(int port) {
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, port);
+    }
+
+    public boolean dtlsEnabled() {
+        return tls.isPresent() && dtlsPort != NO_DTLS;
     }
 
     public boolean enabled() {

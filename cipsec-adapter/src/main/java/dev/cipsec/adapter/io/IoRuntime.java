@@ -91,9 +91,27 @@ public final class IoRuntime implements AutoCloseable {
      */
     public record Options(InetSocketAddress bind, int inputOnlyHeartbeat, int listenOnlyHeartbeat, long minRpiMicros,
                           long maxRpiMicros, Inet4Address multicastAddress, int maxConnections, int maxPerOriginator,
-                          int maxPacketSize) {
+                          int maxPacketSize, boolean sessionPerPeer) {
         public Options {
             Objects.requireNonNull(bind, "bind");
+        }
+
+        /** Plain UDP: T->O goes to the port the originator names (default 2222), multicast allowed. */
+        public Options(InetSocketAddress bind, int inputOnlyHeartbeat, int listenOnlyHeartbeat, long minRpiMicros,
+                       long maxRpiMicros, Inet4Address multicastAddress, int maxConnections, int maxPerOriginator,
+                       int maxPacketSize) {
+            this(bind, inputOnlyHeartbeat, listenOnlyHeartbeat, minRpiMicros, maxRpiMicros, multicastAddress, maxConnections,
+                    maxPerOriginator, maxPacketSize, false);
+        }
+
+        /**
+         * For a transport with one session per peer (DTLS): T->O goes back to the address and port the
+         * Forward_Open came from, inside that peer's session, and multicast T->O is refused (there is no
+         * published rule for multicast over DTLS; secure multicast is a later issue).
+         */
+        public Options withSessionPerPeer() {
+            return new Options(bind, inputOnlyHeartbeat, listenOnlyHeartbeat, minRpiMicros, maxRpiMicros, multicastAddress,
+                    maxConnections, maxPerOriginator, maxPacketSize, true);
         }
     }
 
@@ -261,6 +279,9 @@ public final class IoRuntime implements AutoCloseable {
             throw refuse(triad, ExtendedStatus.INVALID_OT_CONNECTION_TYPE);
         }
         boolean multicast = to.connectionType() == NetworkConnectionParameters.MULTICAST;
+        if (multicast && options.sessionPerPeer()) {
+            throw refuse(triad, ExtendedStatus.INVALID_TO_CONNECTION_TYPE);
+        }
         if (!multicast && to.connectionType() != NetworkConnectionParameters.POINT_TO_POINT) {
             throw refuse(triad, ExtendedStatus.INVALID_TO_CONNECTION_TYPE);
         }
@@ -333,6 +354,9 @@ public final class IoRuntime implements AutoCloseable {
             if (item.typeId() == SockaddrItem.T_TO_O && item.family() == SockaddrItem.AF_INET && item.port() != 0) {
                 toPort = item.port();
             }
+        }
+        if (options.sessionPerPeer()) {
+            toPort = peer.getPort();
         }
         long timeoutNanos = Math.multiplyExact(fo.otRpiMicros() * 1000L, 4L << fo.timeoutMultiplier());
 
