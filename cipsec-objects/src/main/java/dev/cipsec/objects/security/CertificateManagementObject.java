@@ -274,6 +274,9 @@ public final class CertificateManagementObject {
             Cell c = cipClass.typedInstance(id).state();
             CertificateEntry before = c.entry;
             Bytes pem = objects.hooks().createCsr(id, csr);
+            // The previous CSR file gives way first (its name is taken), and comes back if nothing can be saved.
+            Bytes previous = before.csrFile().isPresent() ? objects.files().contents(before.csrFile().getAsLong()).orElse(null) : null;
+            before.csrFile().ifPresent(objects::deleteFile);
             long file = objects.createFile("CSR " + before.name(), FILE_ENCODING_ASCII, pem);
             c.entry = before.withCsrFile(OptionalLong.of(file)).withState(CertificateEntry.CONFIGURING);
             try {
@@ -281,9 +284,11 @@ public final class CertificateManagementObject {
             } catch (CipServiceException e) {
                 c.entry = before;
                 objects.deleteFile(file);
+                if (previous != null) {
+                    objects.files().create(before.csrFile().getAsLong(), "CSR " + before.name(), FILE_ENCODING_ASCII, previous, true);
+                }
                 throw e;
             }
-            before.csrFile().ifPresent(objects::deleteFileQuietly);
             EPath path = SecurityObjects.filePath(file);
             WireWriter w = WireWriter.ofSize(1 + path.encodedLength());
             w.u8(path.words());

@@ -407,10 +407,6 @@ public final class SecurityObjects {
         files.delete(id);
     }
 
-    void deleteFileQuietly(long id) {
-        files.delete(id);
-    }
-
     /** Resolves a path list entry to the certificate file it means: a 0x5F instance's device or CA file, or a File instance. */
     public Bytes certificateFile(EPath p, boolean ca) {
         if (pathExists(p, true, false)) {

@@ -363,6 +363,18 @@ class SecurityObjectsTest {
         assertThat(csr.data()).isEqualTo(Bytes.fromHex("02203724" + String.format("%02x", csrFile)));
         assertThat(new String(files.contents(csrFile).orElseThrow().toArray())).contains("plc-7");
         assertThat(objects.certificates().entry(2).state()).isEqualTo(CertificateEntry.CONFIGURING);
+        // A second CSR replaces the first one's file.
+        MessageRouterResponse again = call(0x4B, two, new CsrRequest("plc-8", "", "", "", "", "", "", "", "").toBytes(), tls);
+        status(again, 0);
+        long againFile = again.data().get(4);
+        assertThat(new String(files.contents(againFile).orElseThrow().toArray())).contains("plc-8");
+        assertThat(files.instances().stream().filter(f -> f.name().startsWith("CSR ")).count()).isEqualTo(1);
+        hooks.failCommit = true;
+        status(call(0x4B, two, new CsrRequest("plc-9", "", "", "", "", "", "", "", "").toBytes(), tls),
+                GeneralStatus.STORE_OPERATION_FAILURE);
+        hooks.failCommit = false;
+        assertThat(new String(files.contents(againFile).orElseThrow().toArray())).as("kept when nothing could be saved").contains("plc-8");
+        csrFile = againFile;
         // Verify with nothing to verify, then point attr 3 at a file and verify it.
         status(call(0x4C, two, Bytes.EMPTY, tls), GeneralStatus.OBJECT_STATE_CONFLICT);
         status(call(0x10, EPath.classInstanceAttribute(0x5F, 2, 3), Bytes.fromHex("0102203724" + "7f"), tls),
