@@ -34,13 +34,15 @@ import java.util.concurrent.atomic.LongAdder;
  * 0x8003 (Forward_Open and Forward_Close for that runtime, any other explicit request to the Message
  * Router), answered in the same session with the request's transaction id.
  *
- * <p>Requests arrive on the DTLS port's session threads; a slow service (an Apply_Config that
- * fsyncs) therefore holds up the datagrams of other sessions while it runs. I/O itself never waits
- * for it: producing runs on the device's scheduler.
+ * <p>A UCMM request is served on a virtual thread of its own, not on the DTLS port's receive path:
+ * a slow service (an Apply_Config that fsyncs) must not hold up other sessions' I/O. At most
+ * {@link #MAX_UCMM_IN_FLIGHT} run at once; more are dropped and counted, as a UDP server must when a
+ * peer floods it (the originator retries on its own timeout).
  */
 final class DtlsListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsListener.class);
     private static final int CONNECTION_MANAGER = 0x06;
+    static final int MAX_UCMM_IN_FLIGHT = 16;
 
     private final DeviceRuntime runtime;
     private final ConnectionManagerServices cm;
@@ -48,6 +50,8 @@ final class DtlsListener implements AutoCloseable {
     private IoRuntime io;
     private final LongAdder ucmmRequests = new LongAdder();
     private final LongAdder ucmmMalformed = new LongAdder();
+    private final LongAdder ucmmBusy = new LongAdder();
+    private final java.util.concurrent.Semaphore ucmmSlots = new java.util.concurrent.Semaphore(MAX_UCMM_IN_FLIGHT);
 
     private DtlsListener(DeviceRuntime runtime, ConnectionManagerServices cm) {
         this.runtime = runtime;
@@ -87,6 +91,11 @@ final class DtlsListener implements AutoCloseable {
         return ucmmMalformed.sum();
     }
 
+    /** UCMM requests dropped because {@link #MAX_UCMM_IN_FLIGHT} were already being served. */
+    long ucmmBusy() {
+        return ucmmBusy.sum();
+    }
+
     void setPolicy(TlsPolicy policy) {
         port.setPolicy(policy);
     }
@@ -111,6 +120,20 @@ final class DtlsListener implements AutoCloseable {
             return;
         }
         ucmmRequests.increment();
+        if (!ucmmSlots.tryAcquire()) {
+            ucmmBusy.increment();
+            return;
+        }
+        Thread.ofVirtual().name("cipsec-dtls-ucmm").start(() -> {
+            try {
+                serve(cpf, item, from);
+            } finally {
+                ucmmSlots.release();
+            }
+        });
+    }
+
+    private void serve(CpfPacket cpf, UnconnectedMessageUdpItem item, InetSocketAddress from) {
         MessageRouterResponse response = handle(item.message(), from);
         List<CpfItem> items = new ArrayList<>(cpf.items().size());
         for (CpfItem i : cpf.items()) {
