@@ -68,6 +68,10 @@ final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--tls-port", paramLabel = "PORT", description = "TCP port for EtherNet/IP over TLS (default 2221; 0 = any free port).")
     Integer tlsPort;
 
+    @Option(names = "--dtls-port", paramLabel = "PORT",
+            description = "Also serve class 0/1 I/O and UCMM over DTLS on this UDP port (2221; 0 = any free port).")
+    Integer dtlsPort;
+
     @Option(names = "--secure-only", description = "Close plain EtherNet/IP on TCP: explicit messaging over TLS only (UDP ListIdentity stays for discovery).")
     boolean secureOnly;
 
@@ -107,6 +111,9 @@ final class DeviceCommand implements Callable<Integer> {
             if (state != null) {
                 security = security.withStateDirectory(state);
             }
+            if (dtlsPort != null) {
+                security = security.withDtlsPort(dtlsPort);
+            }
             p = p.withSecurity(security);
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -122,6 +129,9 @@ final class DeviceCommand implements Callable<Integer> {
             }
             if (device.tlsAddress() != null) {
                 where.add("tls " + device.tlsAddress());
+            }
+            if (device.dtlsAddress() != null) {
+                where.add("dtls " + device.dtlsAddress());
             }
             if (device.udpAddress() != null) {
                 where.add("udp " + device.udpAddress());
@@ -146,7 +156,7 @@ final class DeviceCommand implements Callable<Integer> {
     Optional<TlsPolicy> tlsPolicy() throws java.io.IOException {
         if (!tls) {
             if (tlsOptions.anyGiven() || tlsOptions.keyLog != null || tlsPort != null || secureOnly || requireClientCert
-                    || state != null) {
+                    || state != null || dtlsPort != null) {
                 throw new IllegalArgumentException("TLS options given without --tls");
             }
             return Optional.empty();

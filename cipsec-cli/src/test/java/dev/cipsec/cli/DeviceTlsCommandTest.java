@@ -169,6 +169,26 @@ class DeviceTlsCommandTest {
     }
 
     @Test
+    void dtlsPortServesDtlsBesideTls() throws Exception {
+        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+                "--dtls-port", "0", "--psk-identity", "cell-4", "--psk-key-file", pskFile.toString(),
+                "--suites", "0xD001")) {
+            String dtls = d.target("dtls");
+            int port = Integer.parseInt(dtls.substring(dtls.indexOf(':') + 1));
+            var policy = dev.cipsec.transport.tls.TlsPolicy.builder()
+                    .psk(dev.cipsec.transport.tls.PskCredential.of("cell-4", dev.cipsec.wire.buf.Bytes.fromHex(PSK_HEX.strip())))
+                    .suites(dev.cipsec.transport.tls.CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256).build();
+            try (var client = dev.cipsec.transport.dtls.DtlsClientPort.connect(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1500, "cli-test", policy,
+                    Duration.ofSeconds(12), (buf, off, len, from) -> { })) {
+                assertThat(client.session()).hasValueSatisfying(s -> assertThat(s.pskIdentity()).contains("cell-4"));
+            }
+        }
+        assertThat(run("device", "--port", "0", "--udp-port", "-1", "--dtls-port", "0").err()).contains("without --tls");
+    }
+
+    @Test
     void deviceTlsUsageErrors() {
         // Without credentials the device serves its default EC certificate: only a suite list that cannot use it is an error.
         MainTest.Run pskSuitesWithoutPsk = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
