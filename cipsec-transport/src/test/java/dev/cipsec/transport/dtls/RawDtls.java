@@ -10,13 +10,13 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
 
-/** Hand-made DTLS 1.2 records, for what our own client would never send. */
-final class RawDtls {
+/** Hand-made DTLS 1.2 records, for what our own client would never send (also used by the adapter's flood test). */
+public final class RawDtls {
     private RawDtls() {
     }
 
     /** A ClientHello record offering TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 with {@code cookie} (empty: none). */
-    static byte[] clientHello(byte[] cookie, int messageSeq, long recordSeq) {
+    public static byte[] clientHello(byte[] cookie, int messageSeq, long recordSeq) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(0xFE);
         body.write(0xFD);
