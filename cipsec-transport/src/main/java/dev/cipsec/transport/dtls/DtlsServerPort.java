@@ -1,6 +1,7 @@
 package dev.cipsec.transport.dtls;
 
 import dev.cipsec.transport.io.DatagramPort;
+import dev.cipsec.transport.io.DatagramReceiveLoop;
 import dev.cipsec.transport.io.DatagramPortStats;
 import dev.cipsec.transport.io.DatagramReceiver;
 import dev.cipsec.transport.io.DatagramTransport;
@@ -24,7 +25,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -252,37 +252,16 @@ public final class DtlsServerPort implements DatagramPort {
     }
 
     private void receiveLoop() {
-        ByteBuffer rx = ByteBuffer.allocateDirect(wireLimit + 1);
-        byte[] buf = new byte[wireLimit + 1];
-        while (!closed) {
-            InetSocketAddress from;
-            rx.clear();
-            try {
-                from = (InetSocketAddress) channel.receive(rx);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                receiveErrors.incrementAndGet();
-                LOG.trace("receive on {} failed: {}", localAddress, e.toString());
-                continue;
-            }
-            int len = rx.flip().remaining();
-            if (len > wireLimit) {
-                droppedOversize.incrementAndGet();
-                continue;
-            }
-            rx.get(buf, 0, len);
-            try {
-                route(buf, len, from);
-            } catch (RuntimeException e) {
-                // A bug here must not stop the listener for every other peer.
-                receiveErrors.incrementAndGet();
-                LOG.debug("DTLS {}: routing a datagram from {} failed", localAddress, from, e);
-            }
-        }
+        DatagramReceiveLoop.run(channel, wireLimit, () -> closed, droppedOversize, receiveErrors, localAddress,
+                (buf, off, len, from) -> {
+                    try {
+                        route(buf, len, from);
+                    } catch (RuntimeException e) {
+                        // A bug here must not stop the listener for every other peer.
+                        receiveErrors.incrementAndGet();
+                        LOG.debug("DTLS {}: routing a datagram from {} failed", localAddress, from, e);
+                    }
+                });
     }
 
     private void route(byte[] buf, int len, InetSocketAddress from) {

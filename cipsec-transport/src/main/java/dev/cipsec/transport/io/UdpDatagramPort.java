@@ -10,7 +10,6 @@ import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.time.Duration;
@@ -167,43 +166,20 @@ public final class UdpDatagramPort implements DatagramPort {
     }
 
     private void receiveLoop() {
-        // One byte more than the maximum, so an oversize datagram shows instead of being cut.
-        ByteBuffer rx = ByteBuffer.allocateDirect(maxDatagramSize + 1);
-        byte[] buf = new byte[maxDatagramSize + 1];
-        while (!closed) {
-            InetSocketAddress from;
-            rx.clear();
-            try {
-                from = (InetSocketAddress) channel.receive(rx);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                // E.g. ICMP port unreachable reported for an earlier send; the socket still works.
-                receiveErrors.incrementAndGet();
-                LOG.trace("receive on {} failed: {}", localAddress, e.toString());
-                continue;
-            }
-            int len = rx.flip().remaining();
-            if (len > maxDatagramSize) {
-                droppedOversize.incrementAndGet();
-                continue;
-            }
-            rx.get(buf, 0, len);
-            received.incrementAndGet();
-            try {
-                receiver.datagram(buf, 0, len, from);
-            } catch (RuntimeException e) {
-                // The first failure is worth a line; after that a peer could make us flood the log.
-                if (receiverFailures.getAndIncrement() == 0) {
-                    LOG.debug("receiver on {} failed for {} (later failures at TRACE)", localAddress, from, e);
-                } else {
-                    LOG.trace("receiver on {} failed for {}", localAddress, from, e);
-                }
-            }
-        }
+        DatagramReceiveLoop.run(channel, maxDatagramSize, () -> closed, droppedOversize, receiveErrors, localAddress,
+                (buf, off, len, from) -> {
+                    received.incrementAndGet();
+                    try {
+                        receiver.datagram(buf, off, len, from);
+                    } catch (RuntimeException e) {
+                        // The first failure is worth a line; after that a peer could make us flood the log.
+                        if (receiverFailures.getAndIncrement() == 0) {
+                            LOG.debug("receiver on {} failed for {} (later failures at TRACE)", localAddress, from, e);
+                        } else {
+                            LOG.trace("receiver on {} failed for {}", localAddress, from, e);
+                        }
+                    }
+                });
     }
 
     /** Closes the socket and waits a few seconds for the receive thread. Idempotent. */
