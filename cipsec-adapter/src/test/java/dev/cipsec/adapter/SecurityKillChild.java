@@ -16,7 +16,7 @@ import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.epath.EPath;
 import dev.cipsec.wire.file.CreateFileRequest;
 import dev.cipsec.wire.file.CreateFileResponse;
-import dev.cipsec.wire.file.DownloadTransferRequest;
+import dev.cipsec.wire.file.TransferPacket;
 import dev.cipsec.wire.file.FileChecksum;
 import dev.cipsec.wire.file.FileServices;
 import dev.cipsec.wire.file.InitiateDownloadRequest;
@@ -170,8 +170,8 @@ public final class SecurityKillChild {
             boolean last = end == contents.length();
             int type = first && last ? PacketType.FIRST_AND_LAST : first ? PacketType.FIRST : last ? PacketType.LAST : PacketType.MIDDLE;
             Bytes part = contents.slice(off, end);
-            DownloadTransferRequest t = last ? DownloadTransferRequest.last(n & 0xFF, type, part, FileChecksum.of(contents))
-                    : DownloadTransferRequest.of(n & 0xFF, type, part);
+            TransferPacket t = last ? TransferPacket.last(n & 0xFF, type, part, FileChecksum.of(contents))
+                    : TransferPacket.of(n & 0xFF, type, part);
             ok(call(FileServices.DOWNLOAD_TRANSFER, EPath.classInstance(0x37, file), t.toBytes()));
         }
     }

@@ -16,7 +16,7 @@ import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.cip.ServiceCodes;
 import dev.cipsec.wire.file.CreateFileRequest;
 import dev.cipsec.wire.file.CreateFileResponse;
-import dev.cipsec.wire.file.DownloadTransferRequest;
+import dev.cipsec.wire.file.TransferPacket;
 import dev.cipsec.wire.file.DownloadTransferResponse;
 import dev.cipsec.wire.file.FileChecksum;
 import dev.cipsec.wire.file.FileDirectory;
@@ -28,7 +28,6 @@ import dev.cipsec.wire.file.InitiateUploadResponse;
 import dev.cipsec.wire.file.PacketType;
 import dev.cipsec.wire.file.StringI;
 import dev.cipsec.wire.file.UploadTransferRequest;
-import dev.cipsec.wire.file.UploadTransferResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -553,14 +552,14 @@ public final class FileObject {
         boolean first = offset == 0;
         boolean last = end == u.contents.length();
         Bytes data = u.contents.slice(offset, end);
-        UploadTransferResponse packet;
+        TransferPacket packet;
         if (last) {
-            packet = UploadTransferResponse.last(number, first ? PacketType.FIRST_AND_LAST : PacketType.LAST, data,
+            packet = TransferPacket.last(number, first ? PacketType.FIRST_AND_LAST : PacketType.LAST, data,
                     FileChecksum.of(u.contents));
             endTransfer(f);
             f.state = STATE_LOADED;
         } else {
-            packet = UploadTransferResponse.of(number, first ? PacketType.FIRST : PacketType.MIDDLE, data);
+            packet = TransferPacket.of(number, first ? PacketType.FIRST : PacketType.MIDDLE, data);
             if (offset == u.offset) {
                 u.previousOffset = offset;
                 u.offset = end;
@@ -597,7 +596,7 @@ public final class FileObject {
 
     private MessageRouterResponse downloadTransfer(FileInstance f, MessageRouterRequest req, List<Runnable> after)
             throws CipServiceException {
-        DownloadTransferRequest r = decode(req, DownloadTransferRequest::decode);
+        TransferPacket r = decode(req, TransferPacket::decode);
         FileInstance.Download d = f.download;
         if (f.readOnly || d == null) {
             throw stateConflict(f, "Download_Transfer");

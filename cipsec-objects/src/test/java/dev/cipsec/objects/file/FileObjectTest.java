@@ -4,7 +4,7 @@ import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.buf.WireReader;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.file.CreateFileRequest;
-import dev.cipsec.wire.file.DownloadTransferRequest;
+import dev.cipsec.wire.file.TransferPacket;
 import dev.cipsec.wire.file.FileChecksum;
 import dev.cipsec.wire.file.FileDirectory;
 import dev.cipsec.wire.file.FileServices;
@@ -12,7 +12,6 @@ import dev.cipsec.wire.file.InitiateDownloadRequest;
 import dev.cipsec.wire.file.InitiateUploadResponse;
 import dev.cipsec.wire.file.PacketType;
 import dev.cipsec.wire.file.StringI;
-import dev.cipsec.wire.file.UploadTransferResponse;
 import dev.cipsec.wire.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -53,10 +52,10 @@ class FileObjectTest {
             boolean first = off == 0;
             boolean last = end == file.length();
             Bytes data = file.slice(off, end);
-            DownloadTransferRequest p = last
-                    ? DownloadTransferRequest.last(n & 0xFF, first ? PacketType.FIRST_AND_LAST : PacketType.LAST, data,
+            TransferPacket p = last
+                    ? TransferPacket.last(n & 0xFF, first ? PacketType.FIRST_AND_LAST : PacketType.LAST, data,
                     FileChecksum.of(file))
-                    : DownloadTransferRequest.of(n & 0xFF, first ? PacketType.FIRST : PacketType.MIDDLE, data);
+                    : TransferPacket.of(n & 0xFF, first ? PacketType.FIRST : PacketType.MIDDLE, data);
             MessageRouterResponse r = k.send(FileServices.DOWNLOAD_TRANSFER, path, p.toBytes());
             assertStatus(r, 0);
             assertThat(r.data().toHex()).isEqualTo(String.format("%02x", n & 0xFF));
@@ -72,7 +71,7 @@ class FileObjectTest {
         for (int n = 0; ; n++) {
             MessageRouterResponse r = k.send(FileServices.UPLOAD_TRANSFER, path, String.format("%02x", n & 0xFF));
             assertStatus(r, 0);
-            UploadTransferResponse p = UploadTransferResponse.decode(WireReader.of(r.data().toArray()));
+            TransferPacket p = TransferPacket.decode(WireReader.of(r.data().toArray()));
             assertThat(p.transferNumber()).isEqualTo(n & 0xFF);
             assertThat(p.data().length()).isLessThanOrEqualTo(ir.transferSize());
             out.writeBytes(p.data().toArray());
@@ -241,13 +240,13 @@ class FileObjectTest {
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST, "010105060708"), 0x20, EXT_DUPLICATE);
             // the last packet must end exactly at the announced size
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST,
-                    DownloadTransferRequest.last(2, PacketType.LAST, Bytes.fromHex("09"), 0).toBytes()), 0x20, EXT_TRANSFER_OTHER);
+                    TransferPacket.last(2, PacketType.LAST, Bytes.fromHex("09"), 0).toBytes()), 0x20, EXT_TRANSFER_OTHER);
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST, "02010909090a"), 0x20, EXT_FILE_SIZE_TOO_LARGE);
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST, "020109"), 0);
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST, "03010a0b"), 0x20, EXT_FILE_SIZE_TOO_LARGE);
             assertThat(k.files.contents(1)).isEmpty();
             assertStatus(k.send(FileServices.DOWNLOAD_TRANSFER, INST,
-                    DownloadTransferRequest.last(3, PacketType.LAST, Bytes.fromHex("0a"), FileChecksum.of(file)).toBytes()), 0);
+                    TransferPacket.last(3, PacketType.LAST, Bytes.fromHex("0a"), FileChecksum.of(file)).toBytes()), 0);
             assertThat(k.files.contents(1)).contains(file);
             assertThat(k.events).containsExactly("changed 1 state 2 size 10");
         }
@@ -261,7 +260,7 @@ class FileObjectTest {
             assertStatus(k.send(FileServices.INITIATE_DOWNLOAD, INST, initiateDownload(2, "new")), 0);
             assertThat(k.files.contents(1)).contains(old);
             MessageRouterResponse bad = k.send(FileServices.DOWNLOAD_TRANSFER, INST,
-                    DownloadTransferRequest.last(0, PacketType.FIRST_AND_LAST, Bytes.fromHex("0102"), 0x1234).toBytes());
+                    TransferPacket.last(0, PacketType.FIRST_AND_LAST, Bytes.fromHex("0102"), 0x1234).toBytes());
             assertStatus(bad, STATUS_CHECKSUM_FAILURE);
             assertThat(k.files.info(1).orElseThrow().state()).isEqualTo(STATE_LOADED);
             assertThat(k.files.contents(1)).contains(old);

@@ -7,7 +7,7 @@ import dev.cipsec.wire.cip.MessageRouterRequest;
 import dev.cipsec.wire.cip.MessageRouterResponse;
 import dev.cipsec.wire.epath.EPath;
 import dev.cipsec.wire.file.CreateFileRequest;
-import dev.cipsec.wire.file.DownloadTransferRequest;
+import dev.cipsec.wire.file.TransferPacket;
 import dev.cipsec.wire.file.FileChecksum;
 import dev.cipsec.wire.file.FileServices;
 import dev.cipsec.wire.file.InitiateDownloadRequest;
@@ -39,8 +39,8 @@ class FileObjectTsharkTest {
             req(FileServices.INITIATE_DOWNLOAD, "0x37/1",
                     new InitiateDownloadRequest(FILE.length(), 1, 1, 0, StringI.of("device.pem")).toBytes()),   // 2
             req(FileServices.DOWNLOAD_TRANSFER, "0x37/1",
-                    DownloadTransferRequest.of(0, PacketType.FIRST, FILE.slice(0, 10)).toBytes()),             // 3
-            req(FileServices.DOWNLOAD_TRANSFER, "0x37/1", DownloadTransferRequest.last(1, PacketType.LAST,
+                    TransferPacket.of(0, PacketType.FIRST, FILE.slice(0, 10)).toBytes()),             // 3
+            req(FileServices.DOWNLOAD_TRANSFER, "0x37/1", TransferPacket.last(1, PacketType.LAST,
                     FILE.slice(10, FILE.length()), FileChecksum.of(FILE)).toBytes()),                          // 4
             req(FileServices.INITIATE_UPLOAD, "0x37/1", Bytes.fromHex("08")),                                  // 5
             req(FileServices.UPLOAD_TRANSFER, "0x37/1", Bytes.fromHex("00")),                                  // 6

@@ -6,7 +6,7 @@ import dev.cipsec.wire.cip.ServiceCodes;
 import dev.cipsec.wire.epath.EPath;
 import dev.cipsec.wire.file.CreateFileRequest;
 import dev.cipsec.wire.file.CreateFileResponse;
-import dev.cipsec.wire.file.DownloadTransferRequest;
+import dev.cipsec.wire.file.TransferPacket;
 import dev.cipsec.wire.file.DownloadTransferResponse;
 import dev.cipsec.wire.file.FileChecksum;
 import dev.cipsec.wire.file.FileDirectory;
@@ -18,7 +18,6 @@ import dev.cipsec.wire.file.InitiateUploadResponse;
 import dev.cipsec.wire.file.PacketType;
 import dev.cipsec.wire.file.StringI;
 import dev.cipsec.wire.file.UploadTransferRequest;
-import dev.cipsec.wire.file.UploadTransferResponse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -134,9 +133,9 @@ public final class FileTransfer {
         // Enough packets for the whole file, plus one: a device may end with an empty last packet.
         long maxPackets = size / init.transferSize() + 2;
         for (int number = 0; number < maxPackets; number++) {
-            UploadTransferResponse packet = Calls.decode("0x37 Upload_Transfer",
+            TransferPacket packet = Calls.decode("0x37 Upload_Transfer",
                     call("Upload_Transfer", FileServices.UPLOAD_TRANSFER, path, new UploadTransferRequest(number & 0xFF).toBytes()),
-                    UploadTransferResponse::decode);
+                    TransferPacket::decode);
             if (packet.transferNumber() != (number & 0xFF)) {
                 throw new IOException("Upload_Transfer answered packet " + packet.transferNumber() + " for " + (number & 0xFF));
             }
@@ -193,8 +192,8 @@ public final class FileTransfer {
             boolean last = end == contents.length();
             int type = first && last ? PacketType.FIRST_AND_LAST : first ? PacketType.FIRST : last ? PacketType.LAST : PacketType.MIDDLE;
             Bytes data = contents.slice(offset, end);
-            DownloadTransferRequest packet = last ? DownloadTransferRequest.last(number & 0xFF, type, data, checksum)
-                    : DownloadTransferRequest.of(number & 0xFF, type, data);
+            TransferPacket packet = last ? TransferPacket.last(number & 0xFF, type, data, checksum)
+                    : TransferPacket.of(number & 0xFF, type, data);
             DownloadTransferResponse reply = Calls.decode("0x37 Download_Transfer",
                     call("Download_Transfer", FileServices.DOWNLOAD_TRANSFER, path, packet.toBytes()),
                     DownloadTransferResponse::decode);

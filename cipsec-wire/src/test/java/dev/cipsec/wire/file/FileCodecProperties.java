@@ -56,10 +56,10 @@ class FileCodecProperties {
         InitiateDownloadRequest idl = new InitiateDownloadRequest(data.length, checksum, n, 255 - n, name);
         assertThat(InitiateDownloadRequest.decode(WireReader.of(idl.toBytes().toArray()))).isEqualTo(idl);
         OptionalInt sum = PacketType.carriesChecksum(type) ? OptionalInt.of(checksum) : OptionalInt.empty();
-        DownloadTransferRequest dl = new DownloadTransferRequest(n, type, Bytes.of(data), sum);
-        assertThat(DownloadTransferRequest.decode(WireReader.of(dl.toBytes().toArray()))).isEqualTo(dl);
-        UploadTransferResponse ul = new UploadTransferResponse(n, type, Bytes.of(data), sum);
-        assertThat(UploadTransferResponse.decode(WireReader.of(ul.toBytes().toArray()))).isEqualTo(ul);
+        TransferPacket dl = new TransferPacket(n, type, Bytes.of(data), sum);
+        assertThat(TransferPacket.decode(WireReader.of(dl.toBytes().toArray()))).isEqualTo(dl);
+        TransferPacket ul = new TransferPacket(n, type, Bytes.of(data), sum);
+        assertThat(TransferPacket.decode(WireReader.of(ul.toBytes().toArray()))).isEqualTo(ul);
         FileDirectory dir = new FileDirectory(List.of(new FileDirectory.Entry(checksum, name, name),
                 new FileDirectory.Entry(n, StringI.empty(), name)));
         assertThat(FileDirectory.decode(WireReader.of(dir.toBytes().toArray()))).isEqualTo(dir);
@@ -81,7 +81,7 @@ class FileCodecProperties {
     private static final List<Decoder> DECODERS = List.of(StringI::decode, CreateFileRequest::decode,
             CreateFileResponse::decode, InitiateUploadRequest::decode, InitiateUploadResponse::decode,
             InitiateDownloadRequest::decode, InitiateDownloadResponse::decode, UploadTransferRequest::decode,
-            UploadTransferResponse::decode, DownloadTransferRequest::decode, DownloadTransferResponse::decode,
+            TransferPacket::decode, TransferPacket::decode, DownloadTransferResponse::decode,
             FileDirectory::decode);
 
     @Property

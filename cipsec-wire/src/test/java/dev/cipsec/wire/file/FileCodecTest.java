@@ -169,21 +169,21 @@ class FileCodecTest {
 
     @Test
     void transferPacketsCarryAChecksumOnlyWhenLast() throws Exception {
-        DownloadTransferRequest first = DownloadTransferRequest.of(0, PacketType.FIRST, Bytes.fromHex("aabb"));
+        TransferPacket first = TransferPacket.of(0, PacketType.FIRST, Bytes.fromHex("aabb"));
         assertThat(first.toBytes().toHex()).isEqualTo("0000aabb");
-        assertThat(decode(DownloadTransferRequest::decode, "0000aabb")).isEqualTo(first);
-        DownloadTransferRequest last = DownloadTransferRequest.last(5, PacketType.LAST, Bytes.fromHex("cc"), 0x1234);
+        assertThat(decode(TransferPacket::decode, "0000aabb")).isEqualTo(first);
+        TransferPacket last = TransferPacket.last(5, PacketType.LAST, Bytes.fromHex("cc"), 0x1234);
         assertThat(last.toBytes().toHex()).isEqualTo("0502cc3412");
-        assertThat(decode(DownloadTransferRequest::decode, "0502cc3412")).isEqualTo(last);
-        UploadTransferResponse only = UploadTransferResponse.last(0, PacketType.FIRST_AND_LAST, Bytes.EMPTY, 0);
-        assertThat(decode(UploadTransferResponse::decode, "00040000")).isEqualTo(only);
-        UploadTransferResponse unknown = decode(UploadTransferResponse::decode, "0109ee");
-        assertThat(unknown).isEqualTo(UploadTransferResponse.of(1, 9, Bytes.fromHex("ee")));
-        assertThat(reason(UploadTransferResponse::decode, "000400")).isEqualTo(Reason.TRUNCATED);
-        assertThat(reason(DownloadTransferRequest::decode, "00")).isEqualTo(Reason.TRUNCATED);
-        assertThatThrownBy(() -> DownloadTransferRequest.of(1, PacketType.LAST, Bytes.EMPTY))
+        assertThat(decode(TransferPacket::decode, "0502cc3412")).isEqualTo(last);
+        TransferPacket only = TransferPacket.last(0, PacketType.FIRST_AND_LAST, Bytes.EMPTY, 0);
+        assertThat(decode(TransferPacket::decode, "00040000")).isEqualTo(only);
+        TransferPacket unknown = decode(TransferPacket::decode, "0109ee");
+        assertThat(unknown).isEqualTo(TransferPacket.of(1, 9, Bytes.fromHex("ee")));
+        assertThat(reason(TransferPacket::decode, "000400")).isEqualTo(Reason.TRUNCATED);
+        assertThat(reason(TransferPacket::decode, "00")).isEqualTo(Reason.TRUNCATED);
+        assertThatThrownBy(() -> TransferPacket.of(1, PacketType.LAST, Bytes.EMPTY))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new UploadTransferResponse(1, PacketType.MIDDLE, Bytes.EMPTY, OptionalInt.of(1)))
+        assertThatThrownBy(() -> new TransferPacket(1, PacketType.MIDDLE, Bytes.EMPTY, OptionalInt.of(1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -9,7 +9,8 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
- * Upload_Transfer (0x4F) reply data: USINT transfer number, USINT packet type ({@link PacketType}), the
+ * One packet of a file transfer, the same layout both ways: Download_Transfer (0x50) request data and
+ * Upload_Transfer (0x4F) reply data. USINT transfer number, USINT packet type ({@link PacketType}), the
  * data, and on a {@link PacketType#LAST last} or {@link PacketType#FIRST_AND_LAST first-and-last}
  * packet a trailing UINT checksum of the whole file ({@link FileChecksum}). There is no length
  * field: the data is everything up to the end (minus the checksum), as in OpENerFileObject.
@@ -18,11 +19,11 @@ import java.util.OptionalInt;
  *
  * @param transferNumber 0..255, wrapping
  * @param packetType     any USINT; unknown types carry no checksum
- * @param data           the file bytes of this packet, at most the negotiated transfer size
+ * @param data           the file bytes of this packet, at most the negotiated transfer size (empty for an abort)
  * @param checksum       present exactly when {@link PacketType#carriesChecksum} says so
  */
-public record UploadTransferResponse(int transferNumber, int packetType, Bytes data, OptionalInt checksum) {
-    public UploadTransferResponse {
+public record TransferPacket(int transferNumber, int packetType, Bytes data, OptionalInt checksum) {
+    public TransferPacket {
         Checks.u8(transferNumber, "transfer number");
         Checks.u8(packetType, "packet type");
         Objects.requireNonNull(data, "data");
@@ -35,13 +36,13 @@ public record UploadTransferResponse(int transferNumber, int packetType, Bytes d
     }
 
     /** A packet without checksum (first, middle, abort). */
-    public static UploadTransferResponse of(int transferNumber, int packetType, Bytes data) {
-        return new UploadTransferResponse(transferNumber, packetType, data, OptionalInt.empty());
+    public static TransferPacket of(int transferNumber, int packetType, Bytes data) {
+        return new TransferPacket(transferNumber, packetType, data, OptionalInt.empty());
     }
 
     /** A last or first-and-last packet. */
-    public static UploadTransferResponse last(int transferNumber, int packetType, Bytes data, int checksum) {
-        return new UploadTransferResponse(transferNumber, packetType, data, OptionalInt.of(checksum));
+    public static TransferPacket last(int transferNumber, int packetType, Bytes data, int checksum) {
+        return new TransferPacket(transferNumber, packetType, data, OptionalInt.of(checksum));
     }
 
     public int encodedLength() {
@@ -53,15 +54,15 @@ public record UploadTransferResponse(int transferNumber, int packetType, Bytes d
         checksum.ifPresent(w::u16);
     }
 
-    public static UploadTransferResponse decode(WireReader r) throws WireFormatException {
+    public static TransferPacket decode(WireReader r) throws WireFormatException {
         int number = r.u8("transfer number");
         int type = r.u8("packet type");
         if (!PacketType.carriesChecksum(type)) {
-            return new UploadTransferResponse(number, type, r.rest(), OptionalInt.empty());
+            return new TransferPacket(number, type, r.rest(), OptionalInt.empty());
         }
-        r.require(2, "Upload_Transfer reply checksum");
-        Bytes data = r.bytes(r.remaining() - 2, "Upload_Transfer reply data");
-        return new UploadTransferResponse(number, type, data, OptionalInt.of(r.u16("checksum")));
+        r.require(2, "transfer packet checksum");
+        Bytes data = r.bytes(r.remaining() - 2, "transfer packet data");
+        return new TransferPacket(number, type, data, OptionalInt.of(r.u16("checksum")));
     }
 
     public Bytes toBytes() {
