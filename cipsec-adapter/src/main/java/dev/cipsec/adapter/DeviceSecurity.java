@@ -252,9 +252,9 @@ final class DeviceSecurity implements SecurityHooks {
     }
 
     private void installDefaultFiles() {
-        Bytes cert = pem(List.of(defaultIdentity.certificate()));
+        Bytes cert = CredentialFiles.pem(List.of(defaultIdentity.certificate()));
         List<X509Certificate> chain = defaultIdentity.chain();
-        Bytes ca = pem(List.of(chain.get(chain.size() - 1)));
+        Bytes ca = CredentialFiles.pem(List.of(chain.get(chain.size() - 1)));
         for (long id : List.of(DEFAULT_CERT_FILE, DEFAULT_CA_FILE)) {
             Bytes want = id == DEFAULT_CERT_FILE ? cert : ca;
             if (!files.contents(id).map(want::equals).orElse(false)) {
@@ -262,19 +262,6 @@ final class DeviceSecurity implements SecurityHooks {
                 files.create(id, id == DEFAULT_CERT_FILE ? "Device Certificate" : "CA Certificate", 2, want, true);
             }
         }
-    }
-
-    private static Bytes pem(List<X509Certificate> certs) {
-        StringBuilder sb = new StringBuilder();
-        Base64.Encoder enc = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-        for (X509Certificate c : certs) {
-            try {
-                sb.append("-----BEGIN CERTIFICATE-----\n").append(enc.encodeToString(c.getEncoded())).append("\n-----END CERTIFICATE-----\n");
-            } catch (java.security.cert.CertificateEncodingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return Bytes.of(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     // ---- policy ---------------------------------------------------------------------------------

@@ -15,9 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -165,19 +163,6 @@ final class SecurityCertificateCommands {
         if (text.contains("-----BEGIN CERTIFICATE-----")) {
             return new Encoded(data, FileTransfer.ENCODING_PEM_CERTIFICATE);
         }
-        return new Encoded(pem(certs), FileTransfer.ENCODING_PEM_CERTIFICATE);
-    }
-
-    static Bytes pem(List<X509Certificate> certs) {
-        StringBuilder sb = new StringBuilder();
-        Base64.Encoder enc = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-        for (X509Certificate c : certs) {
-            try {
-                sb.append("-----BEGIN CERTIFICATE-----\n").append(enc.encodeToString(c.getEncoded())).append("\n-----END CERTIFICATE-----\n");
-            } catch (CertificateEncodingException e) {
-                throw new IllegalArgumentException("certificate cannot be encoded: " + e.getMessage(), e);
-            }
-        }
-        return Bytes.of(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        return new Encoded(dev.cipsec.transport.tls.cert.CredentialFiles.pem(certs), FileTransfer.ENCODING_PEM_CERTIFICATE);
     }
 }

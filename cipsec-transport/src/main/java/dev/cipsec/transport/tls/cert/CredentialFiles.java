@@ -1,5 +1,7 @@
 package dev.cipsec.transport.tls.cert;
 
+import dev.cipsec.wire.buf.Bytes;
+
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
@@ -248,13 +250,21 @@ public final class CredentialFiles {
 
     /** Writes the certificates as PEM, in order; atomic. */
     public static void writePem(Path file, List<X509Certificate> certs) throws IOException {
+        AtomicFiles.write(file, pem(certs).toArray(), false);
+    }
+
+    /** The certificates as PEM "CERTIFICATE" blocks, in order. */
+    public static Bytes pem(List<X509Certificate> certs) {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(text)) {
             for (X509Certificate c : certs) {
                 w.writeObject(c);
             }
+        } catch (IOException e) {
+            // A StringWriter does not fail; an encoding error of the certificate itself would surface here.
+            throw new IllegalArgumentException("certificate cannot be encoded as PEM: " + e.getMessage(), e);
         }
-        AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.US_ASCII), false);
+        return Bytes.of(text.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Writes the key as unencrypted PKCS#8 PEM ("PRIVATE KEY"); atomic, owner-only (0600) where POSIX allows. */
