@@ -53,6 +53,7 @@ public final class CipDevice implements AutoCloseable {
     private final TlsServerHandler tlsHandler;
     private final UdpEndpoint udp;
     private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
 
     private CipDevice(DeviceRuntime runtime, PlainTcpPort tcp, TcpServer tls, TlsServerHandler tlsHandler, UdpEndpoint udp,
                       ScheduledExecutorService scheduler) {
@@ -224,6 +225,11 @@ public final class CipDevice implements AutoCloseable {
         return runtime.dtls() == null ? null : runtime.dtls().port();
     }
 
+    /** The DTLS listener's counters (handshakes, cookies, drops, UCMM, I/O), or null without DTLS. */
+    public DtlsListenerStats dtlsStats() {
+        return runtime.dtls() == null ? null : runtime.dtls().stats();
+    }
+
     /** Class 0/1 I/O over DTLS, or null without DTLS. */
     public IoRuntime dtlsIo() {
         return runtime.dtls() == null ? null : runtime.dtls().io();
@@ -303,6 +309,7 @@ public final class CipDevice implements AutoCloseable {
     /** Stops listening and closes every connection; waits a bounded time for handlers to end. */
     @Override
     public void close() {
+        closed = true;
         scheduler.shutdownNow();
         if (runtime.io() != null) {
             runtime.io().close();
@@ -320,6 +327,11 @@ public final class CipDevice implements AutoCloseable {
         if (runtime.security() != null) {
             runtime.security().close();
         }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /**

@@ -34,7 +34,8 @@ import java.util.List;
  * The Connection Manager's services: Forward_Open and Large_Forward_Open for class 3 connections to
  * the Message Router and, through {@link IoRuntime}, for class 0/1 I/O connections; Forward_Close
  * for both; Unconnected_Send addressed to this device. With the I/O port disabled, class 0/1 is
- * refused with 0x0103.
+ * refused with 0x0103, and so is a class 0/1 Forward_Open over TLS unless hybrid I/O is allowed
+ * ({@link SecuritySettings#hybridIo()}).
  */
 final class ConnectionManagerServices {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionManagerServices.class);
@@ -70,6 +71,12 @@ final class ConnectionManagerServices {
         }
         ConnectionTriad triad = fo.triad();
         int transportClass = fo.transportTrigger() & 0x0F;
+        if (transportClass <= 1 && io != null && ctx.secure() && !datagram && !device.profile().security().hybridIo()) {
+            // GAP decision (docs/dtls.md): an originator that authenticated over TLS gets no plaintext
+            // I/O unless the device is set up for hybrid operation; DTLS on UDP 2221 is the protected way.
+            device.cmCounters().openOtherReject();
+            return fail(req, triad, ExtendedStatus.TRANSPORT_TRIGGER_NOT_SUPPORTED);
+        }
         if (transportClass <= 1 && io != null) {
             return openIo(io, fo, req, ctx, large);
         }

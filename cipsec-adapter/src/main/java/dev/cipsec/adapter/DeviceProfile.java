@@ -294,7 +294,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     }
 
     private static SecuritySettings security(Map<String, Object> m, Path baseDir) {
-        keys(m, "security", Set.of("tlsPort", "dtlsPort", "plainTcp", "stateDirectory", "suites", "certificate", "key",
+        keys(m, "security", Set.of("tlsPort", "dtlsPort", "hybridIo", "plainTcp", "stateDirectory", "suites", "certificate", "key",
                 "keyPasswordFile", "pkcs12", "pkcs12PasswordFile", "sessionTimeoutSeconds"));
         dev.cipsec.transport.tls.TlsPolicy.Builder policy = dev.cipsec.transport.tls.TlsPolicy.builder();
         if (m.containsKey("suites")) {
@@ -340,6 +340,12 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                 .withTlsPort(intNumber(m.getOrDefault("tlsPort", (long) SecuritySettings.DEFAULT_TLS_PORT), "security.tlsPort"));
         if (m.containsKey("dtlsPort")) {
             s = s.withDtlsPort(intNumber(m.get("dtlsPort"), "security.dtlsPort"));
+        }
+        if (m.containsKey("hybridIo")) {
+            if (!(m.get("hybridIo") instanceof Boolean b)) {
+                throw new IllegalArgumentException("security.hybridIo must be true or false");
+            }
+            s = s.withHybridIo(b);
         }
         if (m.containsKey("plainTcp")) {
             if (!(m.get("plainTcp") instanceof Boolean b)) {

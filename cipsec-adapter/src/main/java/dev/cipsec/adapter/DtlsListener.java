@@ -38,11 +38,37 @@ import java.util.concurrent.atomic.LongAdder;
  * a slow service (an Apply_Config that fsyncs) must not hold up other sessions' I/O. At most
  * {@link #MAX_UCMM_IN_FLIGHT} run at once; more are dropped and counted, as a UDP server must when a
  * peer floods it (the originator retries on its own timeout).
+ *
+ * <p>UDP loses replies, and an originator repeats a request with the same transaction id when its
+ * reply is late. Running a Forward_Open or an Apply_Config twice would be wrong (a duplicate
+ * connection, a second apply), so the last {@link #REPLY_CACHE_SIZE} replies are kept for
+ * {@link #REPLY_CACHE_TTL_NANOS} by peer address, peer identity and transaction id: a repetition gets
+ * the cached reply again, and one that arrives while the first is still being served is dropped.
+ * The identity is part of the key so that another authenticated peer behind the same address never
+ * sees a reply meant for the first.
  */
 final class DtlsListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsListener.class);
     private static final int CONNECTION_MANAGER = 0x06;
     static final int MAX_UCMM_IN_FLIGHT = 16;
+    static final int REPLY_CACHE_SIZE = 256;
+    static final long REPLY_CACHE_TTL_NANOS = 30_000_000_000L;
+    private static final byte[] IN_PROGRESS = new byte[0];
+
+    private record ReplyKey(InetSocketAddress peer, String identity, long transaction) {
+    }
+
+    private record CachedReply(byte[] reply, long storedNanos) {
+    }
+
+    private final java.util.LinkedHashMap<ReplyKey, CachedReply> replies =
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<ReplyKey, CachedReply> eldest) {
+                    return size() > REPLY_CACHE_SIZE;
+                }
+            };
+    private final LongAdder ucmmRepeated = new LongAdder();
 
     private final DeviceRuntime runtime;
     private final ConnectionManagerServices cm;
@@ -91,9 +117,19 @@ final class DtlsListener implements AutoCloseable {
         return ucmmMalformed.sum();
     }
 
+    /** Repeated transaction ids: answered from the reply cache, or dropped while the first is served. */
+    long ucmmRepeated() {
+        return ucmmRepeated.sum();
+    }
+
     /** UCMM requests dropped because {@link #MAX_UCMM_IN_FLIGHT} were already being served. */
     long ucmmBusy() {
         return ucmmBusy.sum();
+    }
+
+    DtlsListenerStats stats() {
+        return new DtlsListenerStats(port.dtlsStats(), port.sessionCount(), port.handshakesInFlight(), ucmmRequests.sum(),
+                ucmmRepeated.sum(), ucmmBusy.sum(), ucmmMalformed.sum(), io.stats());
     }
 
     void setPolicy(TlsPolicy policy) {
@@ -120,32 +156,68 @@ final class DtlsListener implements AutoCloseable {
             return;
         }
         ucmmRequests.increment();
-        if (!ucmmSlots.tryAcquire()) {
-            ucmmBusy.increment();
+        ReplyKey key = new ReplyKey(from, peerIdentity(from), item.transactionId());
+        long now = System.nanoTime();
+        byte[] again;
+        synchronized (replies) {
+            CachedReply cached = replies.get(key);
+            if (cached != null && now - cached.storedNanos() > REPLY_CACHE_TTL_NANOS) {
+                replies.remove(key);
+                cached = null;
+            }
+            if (cached == null) {
+                if (!ucmmSlots.tryAcquire()) {
+                    ucmmBusy.increment();
+                    return;
+                }
+                replies.put(key, new CachedReply(IN_PROGRESS, now));
+                again = null;
+            } else {
+                again = cached.reply();
+            }
+        }
+        if (again != null) {
+            ucmmRepeated.increment();
+            if (again != IN_PROGRESS) {
+                sendReply(again, from);
+            }
             return;
         }
         Thread.ofVirtual().name("cipsec-dtls-ucmm").start(() -> {
             try {
-                serve(cpf, item, from);
+                serve(cpf, item, from, key);
+            } catch (RuntimeException e) {
+                // No reply went out: let a repetition try again instead of being dropped as in progress.
+                synchronized (replies) {
+                    replies.remove(key);
+                }
+                LOG.warn("DTLS {}: UCMM request failed", from, e);
             } finally {
                 ucmmSlots.release();
             }
         });
     }
 
-    private void serve(CpfPacket cpf, UnconnectedMessageUdpItem item, InetSocketAddress from) {
+    private void sendReply(byte[] reply, InetSocketAddress from) {
+        try {
+            port.send(reply, 0, reply.length, from);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debug("DTLS {}: UCMM reply not sent: {}", from, e.toString());
+        }
+    }
+
+    private void serve(CpfPacket cpf, UnconnectedMessageUdpItem item, InetSocketAddress from, ReplyKey key) {
         MessageRouterResponse response = handle(item.message(), from);
         List<CpfItem> items = new ArrayList<>(cpf.items().size());
         for (CpfItem i : cpf.items()) {
             items.add(i == item ? new UnconnectedMessageUdpItem(true, item.messageType(), item.transactionId(), 0,
                     response.toBytes()) : i);
         }
-        Bytes reply = new CpfPacket(items).toBytes();
-        try {
-            port.send(reply.toArray(), 0, reply.length(), from);
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.debug("DTLS {}: UCMM reply not sent: {}", from, e.toString());
+        byte[] reply = new CpfPacket(items).toBytes().toArray();
+        synchronized (replies) {
+            replies.put(key, new CachedReply(reply, System.nanoTime()));
         }
+        sendReply(reply, from);
     }
 
     private MessageRouterResponse handle(Bytes mr, InetSocketAddress from) {

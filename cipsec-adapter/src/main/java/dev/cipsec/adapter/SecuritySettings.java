@@ -24,14 +24,19 @@ import java.util.Optional;
  * @param stateDirectory   where the security objects, certificates, keys and files are kept across restarts;
  *                         empty: in memory only (every start is a factory default)
  * @param sessionTimeout   configuration session timeout of the security objects (Volume 8: 10 s)
- * @param dtlsPort         UDP port for class 0/1 I/O and UCMM over DTLS (2221; 0 = ephemeral; {@link #NO_DTLS}
- *                         = none, the default until the scanner side of DTLS exists); used only when the device has
- *                         TLS and I/O
+ * @param dtlsPort         UDP port for class 0/1 I/O and UCMM over DTLS (default 2221; 0 = ephemeral;
+ *                         {@link #NO_DTLS} = none); used only when the device has TLS and I/O
+ * @param hybridIo         whether a class 0/1 Forward_Open that arrives over TLS may open I/O on plain UDP 2222
+ *                         (the "hybrid" operation of early CIP Security designs); off by default, so the only
+ *                         protected way to I/O is DTLS and nobody is silently given plaintext I/O after
+ *                         authenticating. Forward_Opens over plain TCP are not affected: plain I/O stays for
+ *                         mixed networks as long as plain TCP is open.
  */
 public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean plainTcp, Optional<Path> stateDirectory,
-                               Duration sessionTimeout, int dtlsPort) {
+                               Duration sessionTimeout, int dtlsPort, boolean hybridIo) {
     public static final int NO_DTLS = -1;
     public static final int DEFAULT_TLS_PORT = 2221;
+    public static final int DEFAULT_DTLS_PORT = 2221;
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     public SecuritySettings {
@@ -54,35 +59,44 @@ public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean pla
 
     /** No CIP Security: plain EtherNet/IP only. */
     public static SecuritySettings none() {
-        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS);
+        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS, false);
     }
 
-    /** TLS on 2221 with {@code policy} as the factory configuration, plain TCP beside it. */
+    /**
+     * TLS on TCP 2221 and DTLS on UDP 2221 with {@code policy} as the factory configuration, plain TCP
+     * beside them, no hybrid I/O.
+     */
     public static SecuritySettings tls(TlsPolicy policy) {
-        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS);
+        return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT,
+                DEFAULT_DTLS_PORT, false);
     }
 
     public SecuritySettings withTlsPort(int port) {
-        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout, dtlsPort);
+        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout, dtlsPort, hybridIo);
     }
 
     /** Closes (false) or keeps (true) plain EtherNet/IP on TCP. */
     public SecuritySettings withPlainTcp(boolean on) {
-        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout, dtlsPort);
+        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout, dtlsPort, hybridIo);
     }
 
     /** Keeps the security state in {@code dir} (created when missing). */
     public SecuritySettings withStateDirectory(Path dir) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout, dtlsPort);
+        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout, dtlsPort, hybridIo);
     }
 
     public SecuritySettings withSessionTimeout(Duration timeout) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout, dtlsPort);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout, dtlsPort, hybridIo);
     }
 
     /** UDP port for DTLS ({@link #NO_DTLS} turns DTLS off). */
     public SecuritySettings withDtlsPort(int port) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, port);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, port, hybridIo);
+    }
+
+    /** Allows (true) or refuses (false, the default) plain UDP I/O for a Forward_Open received over TLS. */
+    public SecuritySettings withHybridIo(boolean on) {
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, dtlsPort, on);
     }
 
     public boolean dtlsEnabled() {

@@ -1,6 +1,7 @@
 package dev.cipsec.adapter;
 
 import dev.cipsec.transport.dtls.DtlsClientPort;
+import dev.cipsec.transport.dtls.LossyRelay;
 import dev.cipsec.transport.tls.CipherSuite;
 import dev.cipsec.transport.tls.PskCredential;
 import dev.cipsec.transport.tls.TlsPolicy;
@@ -45,82 +46,6 @@ class DtlsFaultInjectionTest {
     static final PskCredential PSK = PskCredential.of("lossy", Bytes.fromHex("0102030405060708090a0b0c0d0e0f10"));
     static final long RPI = 10_000;
 
-    /** Forwards between one client and the device, misbehaving when {@link #faults} is on. */
-    static final class Relay implements AutoCloseable {
-        final DatagramSocket front;
-        final DatagramSocket back;
-        final InetSocketAddress device;
-        volatile InetSocketAddress client;
-        final AtomicBoolean faults = new AtomicBoolean();
-        final AtomicLong dropped = new AtomicLong();
-        final AtomicLong duplicated = new AtomicLong();
-        final AtomicLong reordered = new AtomicLong();
-        final Random random;
-        final Thread up;
-        final Thread down;
-
-        Relay(InetSocketAddress device, long seed) throws SocketException {
-            InetAddress lo = InetAddress.getLoopbackAddress();
-            this.front = new DatagramSocket(new InetSocketAddress(lo, 0));
-            this.back = new DatagramSocket(new InetSocketAddress(lo, 0));
-            this.device = device;
-            this.random = new Random(seed);
-            this.up = Thread.ofPlatform().daemon().start(() -> pump(front, back, true));
-            this.down = Thread.ofPlatform().daemon().start(() -> pump(back, front, false));
-        }
-
-        InetSocketAddress address() {
-            return (InetSocketAddress) front.getLocalSocketAddress();
-        }
-
-        private void pump(DatagramSocket from, DatagramSocket to, boolean upstream) {
-            byte[] buf = new byte[2048];
-            DatagramPacket held = null;
-            try {
-                while (true) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    from.receive(p);
-                    if (upstream) {
-                        client = (InetSocketAddress) p.getSocketAddress();
-                    }
-                    InetSocketAddress dest = upstream ? device : client;
-                    DatagramPacket out = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()), p.getLength(), dest);
-                    if (faults.get()) {
-                        int roll;
-                        synchronized (random) {
-                            roll = random.nextInt(100);
-                        }
-                        if (roll < 10) {
-                            dropped.incrementAndGet();
-                            continue;
-                        }
-                        if (roll < 15) {
-                            duplicated.incrementAndGet();
-                            to.send(out);
-                        } else if (roll < 20 && held == null) {
-                            reordered.incrementAndGet();
-                            held = out;
-                            continue;
-                        }
-                    }
-                    to.send(out);
-                    if (held != null) {
-                        to.send(held);
-                        held = null;
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // Closed.
-            }
-        }
-
-        @Override
-        public void close() {
-            front.close();
-            back.close();
-        }
-    }
-
     @Test
     void ioOverDtlsSurvivesLossDuplicationAndReordering() throws Exception {
         long seed = Long.getLong("cipsec.faultSeed", System.nanoTime());
@@ -129,7 +54,7 @@ class DtlsFaultInjectionTest {
         BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         try (CipDevice device = CipDevice.start(DeviceProfile.defaults().withSecurity(SecuritySettings.tls(policy).withDtlsPort(0))
                 .onEphemeralPorts());
-             Relay relay = new Relay(device.dtlsAddress(), seed)) {
+             LossyRelay relay = new LossyRelay(device.dtlsAddress(), seed)) {
             relay.faults.set(true);
             // The handshake itself crosses the lossy path.
             DtlsClientPort client = DtlsClientPort.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),

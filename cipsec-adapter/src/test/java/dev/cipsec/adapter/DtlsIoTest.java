@@ -142,6 +142,42 @@ class DtlsIoTest {
         assertThat(device.dtlsIo().connectionCount()).isZero();
     }
 
+    /**
+     * An originator repeats a request whose reply it lost with the same transaction id: the device
+     * answers the repetition from its reply cache, so a Forward_Open never opens a second connection.
+     */
+    @Test
+    void aRepeatedTransactionIsAnsweredFromTheReplyCache() throws Exception {
+        ForwardOpenRequest fo = IoPeer.exclusiveOwner(14, 10_000);
+        Bytes cpf = CpfPacket.of(NullAddressItem.INSTANCE,
+                new UnconnectedMessageUdpItem(false, UnconnectedMessageUdpItem.UCMM_NOACK, 777, 0, fo.toRequest().toBytes())).toBytes();
+        client.send(cpf.toArray(), 0, cpf.length(), device.dtlsAddress());
+        byte[] first = awaitUcmmReply(777);
+        client.send(cpf.toArray(), 0, cpf.length(), device.dtlsAddress());
+        byte[] second = awaitUcmmReply(777);
+        assertThat(second).as("the same reply, not a duplicate-connection refusal").isEqualTo(first);
+        assertThat(MessageRouterResponse.decode(CpfPacket.decode(WireReader.of(first))
+                .first(UnconnectedMessageUdpItem.class).orElseThrow().message()).generalStatus()).isZero();
+        assertThat(device.dtlsIo().connectionCount()).isEqualTo(1);
+        assertThat(device.dtlsStats().ucmmRepeated()).isEqualTo(1);
+        assertThat(device.dtlsStats().ucmmRequests()).isEqualTo(2);
+    }
+
+    byte[] awaitUcmmReply(long tx) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < end) {
+            byte[] d = received.poll(100, TimeUnit.MILLISECONDS);
+            if (d == null) {
+                continue;
+            }
+            var item = CpfPacket.decode(WireReader.of(d)).first(UnconnectedMessageUdpItem.class);
+            if (item.isPresent() && item.get().transactionId() == tx) {
+                return d;
+            }
+        }
+        throw new AssertionError("no UCMM reply for transaction " + tx);
+    }
+
     @Test
     void multicastAndClass3AreRefusedOverDtls() throws Exception {
         ForwardOpenRequest multicast = IoPeer.request(12, IoPeer.path(151, 150, 100), NetworkConnectionParameters.pointToPoint(38),

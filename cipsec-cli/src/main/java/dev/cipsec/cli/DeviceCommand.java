@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import dev.cipsec.adapter.DtlsListenerStats;
+import java.io.PrintWriter;
+import java.time.Duration;
 import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
@@ -69,8 +72,17 @@ final class DeviceCommand implements Callable<Integer> {
     Integer tlsPort;
 
     @Option(names = "--dtls-port", paramLabel = "PORT",
-            description = "Also serve class 0/1 I/O and UCMM over DTLS on this UDP port (2221; 0 = any free port).")
+            description = "UDP port for class 0/1 I/O and UCMM over DTLS (default 2221; 0 = any free port; -1 = no DTLS).")
     Integer dtlsPort;
+
+    @Option(names = "--hybrid-io",
+            description = {"Let a class 0/1 Forward_Open over TLS open plain UDP 2222 I/O (hybrid operation).",
+                    "Off by default: over TLS only DTLS I/O is offered, and such a Forward_Open is refused with 0x0103."})
+    boolean hybridIo;
+
+    @Option(names = "--stats-interval", paramLabel = "TIME", defaultValue = "0",
+            description = "Print the DTLS listener's counters (handshakes, cookies, drops, UCMM) this often, e.g. 10s; 0 = only at exit.")
+    String statsInterval;
 
     @Option(names = "--secure-only", description = "Close plain EtherNet/IP on TCP: explicit messaging over TLS only (UDP ListIdentity stays for discovery).")
     boolean secureOnly;
@@ -114,6 +126,7 @@ final class DeviceCommand implements Callable<Integer> {
             if (dtlsPort != null) {
                 security = security.withDtlsPort(dtlsPort);
             }
+            security = security.withHybridIo(hybridIo);
             p = p.withSecurity(security);
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -121,8 +134,25 @@ final class DeviceCommand implements Callable<Integer> {
             if (mirror != null) {
                 DemoCommand.mirror(device, mirror);
             }
+            PrintWriter out = spec.commandLine().getOut();
+            Duration every = statsInterval.strip().equals("0") ? Duration.ZERO : IoCommand.parseDuration(statsInterval, "--stats-interval");
             // The JVM exits once shutdown hooks return, so the hook itself closes the device.
-            Runtime.getRuntime().addShutdownHook(new Thread(device::close, "cipsec-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                printDtlsStats(device, out);
+                device.close();
+            }, "cipsec-shutdown"));
+            if (!every.isZero() && device.dtlsStats() != null) {
+                Thread.ofPlatform().daemon().name("cipsec-stats").start(() -> {
+                    while (!device.isClosed()) {
+                        try {
+                            Thread.sleep(every);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        printDtlsStats(device, out);
+                    }
+                });
+            }
             java.util.List<String> where = new java.util.ArrayList<>();
             if (device.tcpAddress() != null) {
                 where.add("tcp " + device.tcpAddress());
@@ -152,11 +182,22 @@ final class DeviceCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    private static void printDtlsStats(CipDevice device, PrintWriter out) {
+        if (device.isClosed()) {
+            return;
+        }
+        DtlsListenerStats stats = device.dtlsStats();
+        if (stats != null) {
+            out.println(stats.summary());
+            out.flush();
+        }
+    }
+
     /** The listener's policy from --tls and the credential options; empty without --tls. */
     Optional<TlsPolicy> tlsPolicy() throws java.io.IOException {
         if (!tls) {
             if (tlsOptions.anyGiven() || tlsOptions.keyLog != null || tlsPort != null || secureOnly || requireClientCert
-                    || state != null || dtlsPort != null) {
+                    || state != null || dtlsPort != null || hybridIo) {
                 throw new IllegalArgumentException("TLS options given without --tls");
             }
             return Optional.empty();

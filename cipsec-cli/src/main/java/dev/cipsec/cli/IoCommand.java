@@ -1,6 +1,8 @@
 package dev.cipsec.cli;
 
 import dev.cipsec.scanner.CipClient;
+import dev.cipsec.scanner.UcmmChannel;
+import dev.cipsec.scanner.io.DtlsTarget;
 import dev.cipsec.scanner.io.IoConnection;
 import dev.cipsec.scanner.io.IoListener;
 import dev.cipsec.scanner.io.IoRuntime;
@@ -34,8 +36,15 @@ final class IoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "host or host:port (host:2221 = CIP Security: Forward_Open over TLS, I/O on UDP)")
+    @Parameters(index = "0", paramLabel = "TARGET",
+            description = {"host or host:port. host:2221 (or --tls) = CIP Security: the Forward_Open, the I/O and the",
+                    "Forward_Close all travel in one DTLS session with UDP port 2221 (or the port written)."})
     String target;
+
+    @Option(names = "--hybrid",
+            description = {"CIP Security hybrid operation: Forward_Open over TLS on TCP 2221, I/O as plain UDP 2222.",
+                    "The device must allow it (device --hybrid-io); a secured device refuses it by default."})
+    boolean hybrid;
 
     @Option(names = "--rpi", paramLabel = "TIME", defaultValue = "10ms",
             description = "Requested packet interval both ways, e.g. 10ms, 500us, 1s (default: ${DEFAULT-VALUE}).")
@@ -73,7 +82,7 @@ final class IoCommand implements Callable<Integer> {
     boolean multicast;
 
     @Option(names = "--local-port", paramLabel = "PORT", defaultValue = "2222",
-            description = "Local UDP port for T->O; 0 picks one (default: ${DEFAULT-VALUE}).")
+            description = "Local UDP port for plain or hybrid T->O; 0 picks one (default: ${DEFAULT-VALUE}). DTLS uses a port of its own.")
     int localPort;
 
     @Option(names = "--output", paramLabel = "HEX",
@@ -178,9 +187,14 @@ final class IoCommand implements Callable<Integer> {
         };
         try (ClientOptionsMixin.ClientSetup setup = common.setup(target);
              IoRuntime runtime = IoRuntime.create("cipsec-io");
-             CipClient client = CipClient.connect(setup.target(), setup.options())) {
+             UcmmChannelHandle channel = UcmmChannelHandle.open(setup, hybrid)) {
+            if (channel.dtls != null && multicast) {
+                throw new IllegalArgumentException("--multicast is not available over DTLS (no published rule); "
+                        + "use a plain target or --hybrid");
+            }
             // The run/idle state and data travel from the first packet on (IoSettings' initial values).
-            IoConnection conn = runtime.open(client, settings, null, listener);
+            IoConnection conn = channel.dtls != null ? runtime.open(channel.dtls, settings, null, listener)
+                    : runtime.open(channel.client, settings, null, listener);
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             try {
@@ -197,7 +211,11 @@ final class IoCommand implements Callable<Integer> {
             } finally {
                 conn.close();
             }
-            Map<String, Object> summary = summary(client, conn, runtime.lateness(), System.nanoTime() - start);
+            Map<String, Object> summary = summary(channel.channel(), conn, runtime.lateness(), System.nanoTime() - start);
+            summary.put("transport", channel.dtls != null ? "dtls" : hybrid ? "hybrid" : "udp");
+            if (channel.dtls != null) {
+                summary.put("dtls", dtlsSummary(channel.dtls));
+            }
             summary.put("run", runBit);
             summary.put("output", HexFormat.of().formatHex(data.orElseGet(() -> new byte[settings.otSize()])));
             if (common.json) {
@@ -205,6 +223,9 @@ final class IoCommand implements Callable<Integer> {
             } else {
                 stdout.println(statusLine(conn.stats(), runtime.lateness(), System.nanoTime() - start)
                         + (conn.timedOut() ? "  TIMED OUT" : "  closed"));
+                if (channel.dtls != null) {
+                    stdout.println(dtlsLine(channel.dtls));
+                }
             }
             if (conn.timedOut()) {
                 stderr.println("cipsec: I/O connection timed out (no input for " + conn.timeoutNanos() / 1_000_000 + " ms)");
@@ -220,7 +241,68 @@ final class IoCommand implements Callable<Integer> {
                 s.missedDeadlines(), l.p99Nanos() / 1e6, l.maxNanos() / 1e6);
     }
 
-    private static Map<String, Object> summary(CipClient client, IoConnection c, LatenessStats l, long elapsedNanos) {
+    /**
+     * What the Forward_Open travels over: a DTLS session (secure target), or an encapsulation session
+     * over TCP (plain target) or TLS ({@code --hybrid}).
+     */
+    static final class UcmmChannelHandle implements AutoCloseable {
+        final CipClient client;
+        final DtlsTarget dtls;
+
+        private UcmmChannelHandle(CipClient client, DtlsTarget dtls) {
+            this.client = client;
+            this.dtls = dtls;
+        }
+
+        static UcmmChannelHandle open(ClientOptionsMixin.ClientSetup setup, boolean hybrid) throws java.io.IOException {
+            if (hybrid && !setup.target().secure()) {
+                throw new IllegalArgumentException("--hybrid needs a CIP Security target (host:2221 or --tls)");
+            }
+            if (setup.target().secure() && !hybrid) {
+                return new UcmmChannelHandle(null, DtlsTarget.connect(setup.target(), setup.options()));
+            }
+            return new UcmmChannelHandle(CipClient.connect(setup.target(), setup.options()), null);
+        }
+
+        UcmmChannel channel() {
+            return dtls != null ? dtls : client;
+        }
+
+        @Override
+        public void close() {
+            if (dtls != null) {
+                dtls.close();
+            } else {
+                client.close();
+            }
+        }
+    }
+
+    private static String dtlsLine(DtlsTarget t) {
+        DtlsTarget.Stats s = t.stats();
+        return String.format("dtls %s  handshakes %d (failed %d)  ucmm %d (retransmitted %d)  datagrams in %d out %d",
+                t.session().map(i -> i.version() + " " + i.suite().name()).orElse("no session"), s.handshakes(),
+                s.handshakeFailures(), s.requests(), s.retransmissions(), s.port().received(), s.port().sent());
+    }
+
+    private static Map<String, Object> dtlsSummary(DtlsTarget t) {
+        DtlsTarget.Stats s = t.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        t.session().ifPresent(i -> {
+            m.put("version", i.version());
+            m.put("suite", i.suite().name());
+        });
+        m.put("handshakes", s.handshakes());
+        m.put("handshake_failures", s.handshakeFailures());
+        m.put("ucmm_requests", s.requests());
+        m.put("ucmm_retransmissions", s.retransmissions());
+        m.put("datagrams_in", s.port().received());
+        m.put("datagrams_out", s.port().sent());
+        m.put("send_errors", s.port().sendErrors());
+        return m;
+    }
+
+    private static Map<String, Object> summary(UcmmChannel client, IoConnection c, LatenessStats l, long elapsedNanos) {
         IoStats s = c.stats();
         IoSettings cfg = c.settings();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -121,7 +121,7 @@ class DeviceTlsCommandTest {
     @Test
     void secureOnlyPskDeviceWithAKeyLog() throws Exception {
         Path keylog = dir.resolve("device-keys.log");
-        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0",
                 "--secure-only", "--psk-identity", "cell-4", "--psk-key-file", pskFile.toString(), "--keylog", keylog.toString())) {
             assertThat(d.out.toString()).doesNotContain("tcp ").contains("TLS suites 0x").contains("PSK identities cell-4");
             String tls = d.target("tls");
@@ -136,7 +136,7 @@ class DeviceTlsCommandTest {
 
     @Test
     void certificateDeviceBesidePlainTcpRequiringClientCertificates() throws Exception {
-        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0",
                 "--cert", serverCrt.toString(), "--key", serverKey.toString(), "--trust", root.toString(), "--require-client-cert",
                 "--check-expiry")) {
             String out = d.out.toString();
@@ -170,8 +170,8 @@ class DeviceTlsCommandTest {
 
     @Test
     void dtlsPortServesDtlsBesideTls() throws Exception {
-        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
-                "--dtls-port", "0", "--psk-identity", "cell-4", "--psk-key-file", pskFile.toString(),
+        try (RunningDevice d = new RunningDevice("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0",
+                "--psk-identity", "cell-4", "--psk-key-file", pskFile.toString(),
                 "--suites", "0xD001")) {
             String dtls = d.target("dtls");
             int port = Integer.parseInt(dtls.substring(dtls.indexOf(':') + 1));
@@ -191,7 +191,7 @@ class DeviceTlsCommandTest {
     @Test
     void deviceTlsUsageErrors() {
         // Without credentials the device serves its default EC certificate: only a suite list that cannot use it is an error.
-        MainTest.Run pskSuitesWithoutPsk = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+        MainTest.Run pskSuitesWithoutPsk = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0",
                 "--suites", "0xC037");
         assertThat(pskSuitesWithoutPsk.exit()).isEqualTo(Main.USAGE);
         assertThat(pskSuitesWithoutPsk.err()).contains("none of the allowed --suites");
@@ -200,9 +200,9 @@ class DeviceTlsCommandTest {
         MainTest.Run noTls = run("device", "--port", "0", "--udp-port", "-1", "--secure-only");
         assertThat(noTls.exit()).isEqualTo(Main.USAGE);
         assertThat(noTls.err()).contains("without --tls");
-        assertThat(run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--cert", serverCrt.toString(),
+        assertThat(run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0", "--cert", serverCrt.toString(),
                 "--key", serverKey.toString(), "--require-client-cert").exit()).isEqualTo(Main.USAGE);
-        MainTest.Run rsaOnlyWithEcKey = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+        MainTest.Run rsaOnlyWithEcKey = run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0",
                 "--cert", serverCrt.toString(), "--key", serverKey.toString(), "--suites", "0x003C");
         assertThat(rsaOnlyWithEcKey.exit()).isEqualTo(Main.USAGE);
         assertThat(rsaOnlyWithEcKey.err()).contains("none of the allowed --suites");

@@ -34,7 +34,7 @@ class SecurityCommissioningTest {
     void commissionADeviceAndProveItWithOpenssl() throws Exception {
         Path state = dir.resolve("state");
         OpenSslCommand openssl = OpenSslCommand.in(dir);
-        String[] deviceArgs = {"device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--state", state.toString()};
+        String[] deviceArgs = {"device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "0", "--state", state.toString()};
         String fingerprint;
         try (DeviceTlsCommandTest.RunningDevice d = new DeviceTlsCommandTest.RunningDevice(deviceArgs)) {
             Matcher m = FINGERPRINT.matcher(d.out.toString());

@@ -262,14 +262,15 @@ class TlsCommandsTest {
         assertThat(m.keyLogFile(Map.of("SSLKEYLOGFILE", "/tmp/k.log"))).contains(Path.of("/tmp/explicit.log"));
     }
 
+    /** A secure I/O target is the DTLS port: Forward_Open, I/O and Forward_Close in one DTLS session. */
     @Test
-    void ioOverTls() {
-        MainTest.Run r = run(concat(args("io", target, "--rpi", "10ms", "--duration", "300ms", "--local-port", "0",
-                "--multiplier", "4", "--json"), PSK));
+    void ioOverDtls() {
+        MainTest.Run r = run(concat(args("io", "127.0.0.1:" + device.dtlsAddress().getPort(), "--rpi", "10ms", "--duration",
+                "300ms", "--multiplier", "4", "--json"), PSK));
         assertThat(r.exit()).as(r.err()).isZero();
         Map<String, Object> m = asMap(Json.parse(r.out()));
         assertThat((Long) m.get("received")).isPositive();
-        assertThat(m).containsEntry("timed_out", false);
+        assertThat(m).containsEntry("timed_out", false).containsEntry("transport", "dtls");
     }
 
     @Test

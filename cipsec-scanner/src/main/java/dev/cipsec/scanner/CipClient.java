@@ -45,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Requests are strictly sequential on a client (one outstanding request, matched to its reply by
  * sender context); open several clients for parallelism. Methods are thread-safe.
  */
-public final class CipClient implements AutoCloseable {
+public final class CipClient implements UcmmChannel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CipClient.class);
     /** The Connection Manager, target of Forward_Open, Forward_Close and Unconnected_Send. */
     static final EPath CONNECTION_MANAGER = EPath.classInstance(0x06, 1);

@@ -2,6 +2,7 @@ package dev.cipsec.scanner.io;
 
 import dev.cipsec.scanner.CipClient;
 import dev.cipsec.scanner.ConnectionSerials;
+import dev.cipsec.scanner.UcmmChannel;
 import dev.cipsec.transport.io.DatagramPort;
 import dev.cipsec.transport.sched.PeriodicTask;
 import dev.cipsec.wire.buf.WireFormatException;
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A class 0/1 I/O connection opened by this originator (reference §2.5-2.10): Forward_Open over a
  * {@link CipClient}'s session, then cyclic O->T production and T->O consumption over UDP in an
- * {@link IoRuntime}, and Forward_Close on {@link #close()}.
+ * {@link IoRuntime}, and Forward_Close on {@link #close()}. Over CIP Security the Forward_Open,
+ * the I/O and the Forward_Close all travel in one DTLS session instead ({@link DtlsTarget}); nothing
+ * else here differs.
  *
  * <p>Producing: the runtime's scheduler sends O->T every O->T API with the run/idle header of
  * {@link #setRun} and the data of {@link #setOutput}; both may be called from any thread at any time
@@ -60,7 +63,7 @@ public final class IoConnection implements AutoCloseable {
 
     private final IoRuntime runtime;
     private final IoEndpoint endpoint;
-    private final CipClient client;
+    private final UcmmChannel client;
     private final IoSettings settings;
     private final InputHandler onInput;
     private final IoListener listener;
@@ -116,7 +119,7 @@ public final class IoConnection implements AutoCloseable {
     private int latestLength;
     private boolean haveLatest;
 
-    private IoConnection(IoRuntime runtime, IoEndpoint endpoint, CipClient client, IoSettings settings,
+    private IoConnection(IoRuntime runtime, IoEndpoint endpoint, UcmmChannel client, IoSettings settings,
                          InputHandler onInput, IoListener listener, ConnectionTriad triad, ForwardOpenResponse ok,
                          InetAddress targetAddress, InetSocketAddress otDestination,
                          Optional<InetSocketAddress> multicastGroup) {
@@ -158,10 +161,31 @@ public final class IoConnection implements AutoCloseable {
      */
     public static IoConnection open(IoRuntime runtime, CipClient client, IoSettings settings, InputHandler onInput,
                                     IoListener listener) throws IOException, CipServiceException {
-        IoEndpoint endpoint = runtime.acquire(settings.localPort());
+        return openOn(runtime, runtime.acquire(settings.localPort()), client, false, settings, onInput, listener);
+    }
+
+    /**
+     * Opens a connection whose Forward_Open, I/O and Forward_Close all go through {@code target}'s
+     * DTLS session; {@link IoSettings#localPort()} does not apply (the session has its own port).
+     */
+    static IoConnection openOver(IoRuntime runtime, DtlsTarget target, IoSettings settings, InputHandler onInput,
+                                 IoListener listener) throws IOException, CipServiceException {
+        if (settings.multicast()) {
+            throw new IllegalArgumentException("multicast T->O is not available over DTLS: no published rule says how "
+                    + "its key is shared (docs/dtls.md)");
+        }
+        IoEndpoint endpoint = target.endpoint();
+        runtime.acquireExternal(endpoint);
+        return openOn(runtime, endpoint, target, true, settings, onInput, listener);
+    }
+
+    /** Forward_Open on an endpoint already acquired from {@code runtime}, which a failure gives back. */
+    private static IoConnection openOn(IoRuntime runtime, IoEndpoint endpoint, UcmmChannel client, boolean sessionBound,
+                                       IoSettings settings, InputHandler onInput, IoListener listener)
+            throws IOException, CipServiceException {
         boolean started = false;
         try {
-            IoConnection c = forwardOpen(runtime, endpoint, client, settings, onInput,
+            IoConnection c = forwardOpen(runtime, endpoint, client, sessionBound, settings, onInput,
                     listener == null ? IoListener.NONE : listener);
             started = true;
             return c;
@@ -172,9 +196,13 @@ public final class IoConnection implements AutoCloseable {
         }
     }
 
-    private static IoConnection forwardOpen(IoRuntime runtime, IoEndpoint endpoint, CipClient client, IoSettings s,
-                                            InputHandler onInput, IoListener listener)
-            throws IOException, CipServiceException {
+    /**
+     * @param sessionBound the endpoint is the target's DTLS session: no Sockaddr items, and O->T goes
+     *                     into the session whatever the reply announces
+     */
+    private static IoConnection forwardOpen(IoRuntime runtime, IoEndpoint endpoint, UcmmChannel client,
+                                            boolean sessionBound, IoSettings s, InputHandler onInput,
+                                            IoListener listener) throws IOException, CipServiceException {
         ConnectionTriad triad = new ConnectionTriad(ConnectionSerials.next(), client.options().vendorId(),
                 client.options().originatorSerial());
         NetworkConnectionParameters ot = NetworkConnectionParameters.pointToPoint(s.otConnectionSize());
@@ -183,7 +211,7 @@ public final class IoConnection implements AutoCloseable {
         ForwardOpenRequest fo = new ForwardOpenRequest(s.large(), 0x0A, 0x0E, randomId(), randomId(),
                 triad.connectionSerial(), triad.originatorVendorId(), triad.originatorSerial(), s.timeoutMultiplier(),
                 s.otRpiMicros(), ot, s.toRpiMicros(), to, s.transportTrigger(), s.connectionPath());
-        List<CpfItem> items = s.multicast() ? List.of()
+        List<CpfItem> items = s.multicast() || sessionBound ? List.of()
                 : List.of(SockaddrItem.of(SockaddrItem.T_TO_O, anyAddress(), endpoint.port()));
         CipClient.ItemsReply reply = client.sendWithItems(fo.toRequest(), items);
         MessageRouterResponse r = reply.response();
@@ -197,9 +225,9 @@ public final class IoConnection implements AutoCloseable {
             throw new IOException("malformed Forward_Open reply from " + client.target() + ": " + e.getMessage(), e);
         }
         InetAddress target = client.peerAddress().getAddress();
-        int otPort = IoSettings.DEFAULT_IO_PORT;
+        int otPort = sessionBound ? client.peerAddress().getPort() : IoSettings.DEFAULT_IO_PORT;
         Optional<InetSocketAddress> group = Optional.empty();
-        for (CpfItem item : reply.extraItems()) {
+        for (CpfItem item : sessionBound ? List.<CpfItem>of() : reply.extraItems()) {
             if (item instanceof SockaddrItem sa && sa.typeId() == SockaddrItem.O_TO_T && sa.port() != 0) {
                 otPort = sa.port();
             } else if (item instanceof SockaddrItem sa && sa.typeId() == SockaddrItem.T_TO_O && s.multicast()) {

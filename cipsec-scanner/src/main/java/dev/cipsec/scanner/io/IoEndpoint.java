@@ -36,15 +36,23 @@ final class IoEndpoint implements AutoCloseable {
     final AtomicLong malformed = new AtomicLong();
     /** Connections using this endpoint; guarded by the runtime's lock. */
     int references;
+    /** Owned by someone else (a {@link DtlsTarget}): runtimes never close it. */
+    final boolean external;
 
-    private IoEndpoint(int localPort, String name, DatagramTransport transport) throws IOException {
+    private IoEndpoint(int localPort, String name, DatagramTransport transport, boolean external) throws IOException {
         this.port = transport.open(new InetSocketAddress(localPort), MAX_DATAGRAM, name, this::datagram);
+        this.external = external;
     }
 
     static IoEndpoint open(int port, String name, DatagramTransport transport) throws IOException {
-        IoEndpoint e = new IoEndpoint(port, name, transport);
+        IoEndpoint e = new IoEndpoint(port, name, transport, false);
         LOG.debug("I/O endpoint on UDP {}", e.port());
         return e;
+    }
+
+    /** An endpoint its opener closes, for connections of any runtime (see {@link IoRuntime#acquireExternal}). */
+    static IoEndpoint openExternal(int port, String name, DatagramTransport transport) throws IOException {
+        return new IoEndpoint(port, name, transport, true);
     }
 
     int port() {

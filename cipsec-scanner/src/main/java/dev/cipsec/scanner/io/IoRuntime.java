@@ -79,6 +79,15 @@ public final class IoRuntime implements AutoCloseable {
         return IoConnection.open(this, client, settings, onInput, listener);
     }
 
+    /**
+     * Opens an I/O connection inside {@code target}'s DTLS session (Forward_Open in item 0x8003, then
+     * the I/O); several connections may share one target's session.
+     */
+    public IoConnection open(DtlsTarget target, IoSettings settings, InputHandler onInput, IoListener listener)
+            throws IOException, CipServiceException {
+        return IoConnection.openOver(this, target, settings, onInput, listener);
+    }
+
     /** Lateness of every task on the scheduler (O->T production and timeout checks). */
     public LatenessStats lateness() {
         return scheduler.latenessSnapshot();
@@ -129,6 +138,18 @@ public final class IoRuntime implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Counts a new connection on an endpoint this runtime does not own (a {@link DtlsTarget}'s
+     * session): the runtime stays alive for it, and never closes the endpoint.
+     */
+    synchronized void acquireExternal(IoEndpoint e) throws IOException {
+        if (closed) {
+            throw new IOException("I/O runtime " + name + " is closed");
+        }
+        e.references++;
+        connections++;
+    }
+
     /** Gives back what {@link #acquire} reserved; the last user of an endpoint closes it. */
     void release(IoEndpoint e) {
         boolean closeRuntime;
@@ -137,7 +158,7 @@ public final class IoRuntime implements AutoCloseable {
                 return;
             }
             connections--;
-            if (--e.references == 0) {
+            if (--e.references == 0 && !e.external) {
                 endpoints.values().remove(e);
                 e.close();
             }

@@ -81,7 +81,11 @@ class SecureExplicitMessagingTest {
             assertThat(s.isPortOpen(CipSecurityItem.PORT_TCP_2221)).isTrue();
             assertThat(s.isPortOpen(CipSecurityItem.PORT_TCP_44818)).isTrue();
             assertThat(s.isPortOpen(CipSecurityItem.PORT_UDP_2222)).isTrue();
-            assertThat(s.isPortOpen(CipSecurityItem.PORT_UDP_2221)).isFalse();
+            assertThat(s.isPortOpen(CipSecurityItem.PORT_UDP_2221)).as("DTLS is on by default").isTrue();
+        }
+        try (CipDevice d = device(SecuritySettings.tls(POLICY).withDtlsPort(SecuritySettings.NO_DTLS));
+             CipClient c = CipClient.connect(secure(d), ClientOptions.defaults().withTls(POLICY))) {
+            assertThat(c.listIdentity().security().orElseThrow().isPortOpen(CipSecurityItem.PORT_UDP_2221)).isFalse();
         }
     }
 
