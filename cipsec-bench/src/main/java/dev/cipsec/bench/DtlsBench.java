@@ -216,7 +216,8 @@ public final class DtlsBench {
      * in 150 left a stray record behind (our server counted it as GARBAGE) while the receive
      * thread was still reading as {@code close()} sent close_notify; {@code s_server}, which reads
      * every peer from one unconnected socket, buffered such a record as its next client's epoch
-     * 1, failed that handshake with bad_record_mac, and so every one after.
+     * 1, failed that handshake with bad_record_mac, and so every one after. (close() now stops its
+     * receive thread first; this loop still measures the handshake without a thread per port.)
      */
     private static void handshake(InetSocketAddress server, TlsPolicy policy) throws IOException {
         try (DatagramSocket socket = new DatagramSocket(LOOPBACK)) {
