@@ -406,6 +406,11 @@ final class DeviceSecurity implements SecurityHooks {
     public void commit(SecurityObjects o, boolean policyChanged, ApplyConfigRequest apply) throws CipServiceException {
         TlsPolicy next = policyChanged ? policyFor(o.eip().applied()) : null;
         persist();
+        DtlsListener dtls = runtime.dtls();
+        if (dtls != null) {
+            // The DTLS timeout (attribute 15) applies to the sessions that exist too, not from the next start.
+            dtls.port().setIdleTimeout(java.time.Duration.ofSeconds(o.eip().applied().dtlsTimeoutSeconds()));
+        }
         if (next != null) {
             List<StreamConnection> existing = apply != null && apply.closeExisting()
                     ? runtime.connectionsNow().stream().filter(StreamConnection::secure).toList() : List.of();
@@ -414,13 +419,19 @@ final class DeviceSecurity implements SecurityHooks {
             if (h != null) {
                 h.setPolicy(next);
             }
-            DtlsListener d = runtime.dtls();
-            if (d != null) {
-                d.setPolicy(next);
+            if (dtls != null) {
+                dtls.setPolicy(next);
             }
-            if (!existing.isEmpty()) {
+            boolean closeExisting = apply != null && apply.closeExisting();
+            if (closeExisting) {
                 // The delay lets the Apply_Config reply (and whatever the tool sends next) through first.
-                timer.schedule(() -> existing.forEach(StreamConnection::close), apply.closeDelayMillis(), TimeUnit.MILLISECONDS);
+                // DTLS sessions end with close_notify, so their peers handshake again under the new policy.
+                timer.schedule(() -> {
+                    existing.forEach(StreamConnection::close);
+                    if (dtls != null) {
+                        dtls.port().endSessions();
+                    }
+                }, apply.closeDelayMillis(), TimeUnit.MILLISECONDS);
             }
             LOG.info("security configuration applied: {}", o.eip().applied());
         }

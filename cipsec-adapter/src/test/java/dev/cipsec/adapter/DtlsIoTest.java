@@ -201,4 +201,38 @@ class DtlsIoTest {
             assertThat(cbc.session()).isPresent();
         }
     }
+
+    /** The DTLS timeout (0x5E attribute 15) applies to established sessions as soon as it is applied. */
+    @Test
+    void aNewDtlsTimeoutAppliesToTheSessionsThatExist() throws Exception {
+        assertThat(device.dtls().limits().idleTimeout()).isEqualTo(Duration.ofSeconds(12));
+        assertThat(ucmm(new MessageRouterRequest(0x4B, EPath.classInstance(0x5E, 1), Bytes.EMPTY)).generalStatus()).isZero();
+        assertThat(ucmm(new MessageRouterRequest(0x10, EPath.classInstanceAttribute(0x5E, 1, 15), Bytes.fromHex("0100")))
+                .generalStatus()).isZero();
+        assertThat(ucmm(new MessageRouterRequest(0x4D, EPath.classInstance(0x5E, 1), Bytes.EMPTY)).generalStatus()).isZero();
+        assertThat(device.dtls().limits().idleTimeout()).isEqualTo(Duration.ofSeconds(1));
+        // This client now stays silent: the device ends its session after one second, not twelve.
+        long start = System.nanoTime();
+        Await.until(Duration.ofSeconds(5), () -> device.dtls().dtlsStats().idleClosed() == 1, "the idle session closed");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    /**
+     * Apply_Config with "close existing connections" ends the DTLS sessions too, with close_notify:
+     * the peer handshakes again under the new policy and carries on.
+     */
+    @Test
+    void applyConfigClosingExistingConnectionsEndsTheDtlsSessions() throws Exception {
+        assertThat(ucmm(new MessageRouterRequest(0x4B, EPath.classInstance(0x5E, 1), Bytes.EMPTY)).generalStatus()).isZero();
+        assertThat(ucmm(new MessageRouterRequest(0x10, EPath.classInstanceAttribute(0x5E, 1, 4),
+                CipherSuiteList.of(0xD001, 0xC037).toBytes())).generalStatus()).isZero();
+        assertThat(ucmm(new MessageRouterRequest(0x4D, EPath.classInstance(0x5E, 1),
+                new dev.cipsec.wire.security.ApplyConfigRequest(dev.cipsec.wire.security.ApplyConfigRequest.CLOSE_EXISTING, 100)
+                        .toBytes())).generalStatus()).isZero();
+        Await.until(Duration.ofSeconds(5), () -> client.handshakesCompleted() == 2, "a new handshake after close_notify");
+        assertThat(device.dtls().dtlsStats().completed()).isEqualTo(2);
+        assertThat(device.dtls().dtlsStats().idleClosed()).as("ended, not idle").isZero();
+        MessageRouterResponse r = ucmm(new MessageRouterRequest(0x0E, EPath.parse("1/1/7"), Bytes.EMPTY));
+        assertThat(r.generalStatus()).isZero();
+    }
 }

@@ -74,6 +74,10 @@ public final class DtlsServerPort implements DatagramPort {
     private final int wireLimit;
     private final DatagramReceiver receiver;
     private final DtlsLimits limits;
+    /** The limits' idle timeout until {@link #setIdleTimeout} changes it; sessions read it live. */
+    private volatile Duration idleTimeout;
+    /** A session thread looks at its state (ended, idle timeout) at least this often. */
+    private static final long SESSION_POLL_MILLIS = 250;
     private final Thread receiveThread;
     private final ConcurrentHashMap<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger handshakes = new AtomicInteger();
@@ -101,6 +105,7 @@ public final class DtlsServerPort implements DatagramPort {
         this.wireLimit = Math.min(65_507, maxDatagramSize + RECORD_OVERHEAD);
         this.receiver = receiver;
         this.limits = limits;
+        this.idleTimeout = limits.idleTimeout();
         this.policy = policy;
         this.rotateAt = System.nanoTime() + COOKIE_ROTATION.toNanos();
         this.receiveThread = Thread.ofPlatform().daemon().name(name + "-dtls-rx-" + localAddress.getPort())
@@ -168,8 +173,36 @@ public final class DtlsServerPort implements DatagramPort {
         return policy;
     }
 
+    /** The limits in force, with the current idle timeout. */
     public DtlsLimits limits() {
-        return limits;
+        return limits.withIdleTimeout(idleTimeout);
+    }
+
+    /**
+     * Changes the idle timeout of every session, established ones included (within a quarter of a
+     * second): the DTLS timeout of the EtherNet/IP Security Object is applied live.
+     */
+    public void setIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive: " + timeout);
+        }
+        this.idleTimeout = timeout;
+    }
+
+    /**
+     * Ends every session: established ones with close_notify, so that their peers handshake again
+     * (under the policy in force by then) as soon as they send; handshakes in flight are dropped.
+     * This is what Apply_Config's "close existing connections" does to DTLS.
+     *
+     * @return the sessions ended
+     */
+    public int endSessions() {
+        int n = 0;
+        for (Session s : sessions.values()) {
+            s.end();
+            n++;
+        }
+        return n;
     }
 
     public DtlsStats.Snapshot dtlsStats() {
@@ -368,6 +401,8 @@ public final class DtlsServerPort implements DatagramPort {
         final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(limits.maxQueuedPerPeer());
         volatile DTLSTransport dtls;
         volatile boolean closed;
+        /** Asked to end with close_notify ({@link #endSessions}). */
+        volatile boolean ending;
         /** The last datagram handed to Bouncy Castle was application data it has not yet returned. */
         private boolean pendingApplicationData;
 
@@ -396,19 +431,28 @@ public final class DtlsServerPort implements DatagramPort {
             readLoop(t);
         }
 
+        void end() {
+            if (dtls == null) {
+                closeSession();
+                return;
+            }
+            ending = true;
+            queue.offer(WAKE_UP);
+        }
+
         private void readLoop(DTLSTransport t) {
             byte[] buf = new byte[wireLimit];
-            long idleNanos = limits.idleTimeout().toNanos();
             long last = System.nanoTime();
             try {
-                while (!closed) {
-                    long left = idleNanos - (System.nanoTime() - last);
+                while (!closed && !ending) {
+                    Duration idle = idleTimeout;
+                    long left = idle.toNanos() - (System.nanoTime() - last);
                     if (left <= 0) {
                         stats.idleClosed();
-                        LOG.debug("DTLS {}: idle for {}, session closed", peer, limits.idleTimeout());
+                        LOG.debug("DTLS {}: idle for {}, session closed", peer, idle);
                         break;
                     }
-                    int n = t.receive(buf, 0, buf.length, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                    int n = t.receive(buf, 0, buf.length, (int) Math.max(1, Math.min(SESSION_POLL_MILLIS,
                             TimeUnit.NANOSECONDS.toMillis(left))));
                     if (n < 0) {
                         continue;
@@ -427,7 +471,7 @@ public final class DtlsServerPort implements DatagramPort {
                 }
             } finally {
                 if (!closed && !DtlsServerPort.this.closed) {
-                    // Idle: tell the peer, so that it handshakes again as soon as it has something to send.
+                    // Idle or ended: tell the peer, so that it handshakes again as soon as it has something to send.
                     try {
                         t.close();
                     } catch (IOException | RuntimeException e) {
