@@ -37,21 +37,33 @@ public final class LossyRelay implements AutoCloseable {
         this.down = Thread.ofPlatform().daemon().start(() -> pump(back, front, false));
     }
 
+    /** Every datagram the client sent towards the server, in order, while {@link #recording} is on. */
+    public final java.util.List<byte[]> upstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final AtomicBoolean recording = new AtomicBoolean();
+
     public InetSocketAddress address() {
         return (InetSocketAddress) front.getLocalSocketAddress();
     }
 
-    private void pump(DatagramSocket from, DatagramSocket to, boolean upstream) {
+    /** Sends {@code datagram} to the server as if the client had: from the address the server knows it by. */
+    public void injectUpstream(byte[] datagram) throws java.io.IOException {
+        back.send(new DatagramPacket(datagram, datagram.length, device));
+    }
+
+    private void pump(DatagramSocket from, DatagramSocket to, boolean isUpstream) {
         byte[] buf = new byte[2048];
         DatagramPacket held = null;
         try {
             while (true) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 from.receive(p);
-                if (upstream) {
+                if (isUpstream) {
                     client = (InetSocketAddress) p.getSocketAddress();
+                    if (recording.get()) {
+                        upstream.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+                    }
                 }
-                InetSocketAddress dest = upstream ? device : client;
+                InetSocketAddress dest = isUpstream ? device : client;
                 DatagramPacket out = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()), p.getLength(), dest);
                 if (faults.get()) {
                     int roll;
