@@ -11,6 +11,11 @@ import dev.cipsec.scanner.ExplicitConnection;
 import dev.cipsec.scanner.IdentityInfo;
 import dev.cipsec.scanner.ListIdentityResult;
 import dev.cipsec.scanner.Target;
+import dev.cipsec.scanner.io.DtlsTarget;
+import dev.cipsec.scanner.io.IoConnection;
+import dev.cipsec.scanner.io.IoRuntime;
+import dev.cipsec.scanner.io.IoSettings;
+import dev.cipsec.scanner.io.IoStats;
 import dev.cipsec.transport.tls.CipherSuite;
 import dev.cipsec.transport.tls.PeerVerifier;
 import dev.cipsec.transport.tls.PskCredential;
@@ -70,7 +75,8 @@ final class DemoCommand implements Callable<Integer> {
         try (CipDevice device = CipDevice.start(profile)) {
             mirror(device, "150:100");
             say("adapter", "'" + profile.identity().productName() + "' listening on tls " + device.tlsAddress()
-                    + " (CIP Security), tcp " + device.tcpAddress() + ", udp " + device.udpAddress(), device.tlsAddress() != null);
+                    + " and dtls " + device.dtlsAddress() + " (CIP Security), tcp " + device.tcpAddress() + ", udp "
+                    + device.udpAddress(), device.tlsAddress() != null && device.dtlsAddress() != null);
 
             InetSocketAddress udp = device.udpAddress();
             List<ListIdentityResult> found = Discovery.listIdentity(List.of(udp), Duration.ofSeconds(3), 500);
@@ -130,6 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                             e.generalStatus() == GeneralStatus.ATTRIBUTE_NOT_SUPPORTED);
                 }
             }
+            dtlsIoStep(device, clientPolicy);
             pskSteps(target, psk, profile);
             var stats = device.stats();
             var handshakes = device.tls().stats().snapshot();
@@ -147,6 +154,39 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(failed ? "demo FAILED" : "demo ok: every step gave the expected answer");
         }
         return failed ? Main.REFUSED : Main.OK;
+    }
+
+    /**
+     * Class 1 I/O as a CIP Security device runs it: a DTLS session with UDP 2221 (the pinned
+     * certificate again), Forward_Open inside it, 10 ms I/O both ways until the device's mirrored
+     * input comes back, Forward_Close.
+     */
+    private void dtlsIoStep(CipDevice device, TlsPolicy clientPolicy) throws Exception {
+        InetSocketAddress at = device.dtlsAddress();
+        byte[] output = new byte[32];
+        for (int i = 0; i < output.length; i++) {
+            output[i] = (byte) (0xA0 + i);
+        }
+        try (IoRuntime runtime = IoRuntime.create("demo-io");
+             DtlsTarget dtls = DtlsTarget.connect(new Target(at.getAddress().getHostAddress(), at.getPort(), true),
+                     ClientOptions.defaults().withTls(clientPolicy))) {
+            IoConnection c = runtime.open(dtls, IoSettings.builder().rpi(Duration.ofMillis(10))
+                    .initialOutput(Bytes.of(output)).build(), null, null);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            // Until the mirrored output is back and a few cycles have run (20 packets, 200 ms at 10 ms).
+            while ((!c.latestInput().map(v -> java.util.Arrays.equals(v, output)).orElse(false) || c.stats().received() < 20)
+                    && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
+            boolean echoed = c.latestInput().map(v -> java.util.Arrays.equals(v, output)).orElse(false);
+            IoStats st = c.stats();
+            c.close();
+            TlsSessionInfo session = dtls.session().orElseThrow();
+            say("dtls io", String.format("%s %s; Forward_Open in the session: O->T 0x%08X T->O 0x%08X at %d ms; "
+                            + "%d packets out, %d in, output mirrored back; Forward_Close", session.version(), session.suite(),
+                    c.otConnectionId(), c.toConnectionId(), c.otApiMicros() / 1000, st.sent(), st.received()),
+                    echoed && !c.timedOut() && device.ioConnectionCount() == 0);
+        }
     }
 
     /** The same device through its PSK: a client with the key gets in, one with a wrong key is refused. */
