@@ -79,7 +79,7 @@ class DtlsBadInputTest {
             client.send(probe.toArray(), 0, probe.length(), to);
             assertThat(MessageRouterResponse.decode(awaitReply(received, 10).message()).generalStatus()).isZero();
             relay.recording.set(false);
-            byte[] oldRecord = relay.upstream.get(relay.upstream.size() - 1);
+            byte[] oldRecord = relay.lastUpstream();
             device.dtls().endSessions();
             Await.until(WAIT, () -> client.handshakesCompleted() == 2, "a new session from the same address");
             long decryptFailures = device.dtls().dtlsStats().drops(DtlsStats.Drop.DECRYPT_FAILURE);

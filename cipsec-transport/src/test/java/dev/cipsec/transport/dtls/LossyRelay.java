@@ -37,9 +37,23 @@ public final class LossyRelay implements AutoCloseable {
         this.down = Thread.ofPlatform().daemon().start(() -> pump(back, front, false));
     }
 
-    /** Every datagram the client sent towards the server, in order, while {@link #recording} is on. */
-    public final java.util.List<byte[]> upstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** A datagram as it crossed the relay: towards the server ({@code upstream}) or back. */
+    public record Datagram(boolean upstream, byte[] data) {
+    }
+
+    /** Every datagram forwarded (before any fault), both ways, in order, while {@link #recording} is on. */
+    public final java.util.List<Datagram> log = new java.util.concurrent.CopyOnWriteArrayList<>();
     public final AtomicBoolean recording = new AtomicBoolean();
+
+    /** The last datagram the client sent while recording. */
+    public byte[] lastUpstream() {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i).upstream()) {
+                return log.get(i).data();
+            }
+        }
+        throw new IllegalStateException("nothing recorded upstream");
+    }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) front.getLocalSocketAddress();
@@ -59,9 +73,9 @@ public final class LossyRelay implements AutoCloseable {
                 from.receive(p);
                 if (isUpstream) {
                     client = (InetSocketAddress) p.getSocketAddress();
-                    if (recording.get()) {
-                        upstream.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
-                    }
+                }
+                if (recording.get()) {
+                    log.add(new Datagram(isUpstream, java.util.Arrays.copyOf(p.getData(), p.getLength())));
                 }
                 InetSocketAddress dest = isUpstream ? device : client;
                 DatagramPacket out = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()), p.getLength(), dest);
