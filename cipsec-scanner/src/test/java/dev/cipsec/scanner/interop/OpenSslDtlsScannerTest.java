@@ -263,9 +263,7 @@ class OpenSslDtlsScannerTest {
                     return false;
                 }
                 check(p);
-                int h = (view.buffer()[view.dataOffset()] & 0xFF) | (view.buffer()[view.dataOffset() + 1] & 0xFF) << 8
-                        | (view.buffer()[view.dataOffset() + 2] & 0xFF) << 16
-                        | (view.buffer()[view.dataOffset() + 3] & 0xFF) << 24;
+                int h = RunIdleHeader.read(view.buffer(), view.dataOffset());
                 byte[] d = Arrays.copyOfRange(view.buffer(), view.dataOffset() + RunIdleHeader.LENGTH,
                         view.dataOffset() + view.dataLength());
                 return h == header && Arrays.equals(d, data);
