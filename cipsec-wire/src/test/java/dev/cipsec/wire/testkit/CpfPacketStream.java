@@ -1,5 +1,6 @@
-package dev.cipsec.adapter.interop;
+package dev.cipsec.wire.testkit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,11 +11,12 @@ import java.util.function.Predicate;
 
 /**
  * Bare CPF packets read back to back from a byte stream, such as the stdout of
- * {@code openssl s_client}, which writes the payloads of the records it receives without any
- * framing: each packet is cut by its own lengths (item count, then per item type, length and data).
- * A virtual thread reads the stream into a queue, so callers wait with a deadline.
+ * {@code openssl s_client} or {@code s_server -quiet}, which write the payloads of the records
+ * they receive without any framing: each packet is cut by its own lengths (item count, then per
+ * item type, length and data). A virtual thread reads the stream into a queue, so callers wait
+ * with a deadline.
  */
-final class CpfPacketStream implements AutoCloseable {
+public final class CpfPacketStream implements AutoCloseable {
     /** Far more items than any packet here has; a larger count means the stream lost its framing. */
     private static final int MAX_ITEMS = 16;
 
@@ -36,7 +38,7 @@ final class CpfPacketStream implements AutoCloseable {
         });
     }
 
-    static CpfPacketStream of(InputStream in) {
+    public static CpfPacketStream of(InputStream in) {
         return new CpfPacketStream(in);
     }
 
@@ -45,7 +47,7 @@ final class CpfPacketStream implements AutoCloseable {
      *
      * @throws IOException when the stream ends inside a packet or its item count is implausible
      */
-    static byte[] read(InputStream in) throws IOException {
+    public static byte[] read(InputStream in) throws IOException {
         DataInputStream d = in instanceof DataInputStream x ? x : new DataInputStream(in);
         int lo = d.read();
         if (lo < 0) {
@@ -55,7 +57,7 @@ final class CpfPacketStream implements AutoCloseable {
         if (count > MAX_ITEMS) {
             throw new IOException("CPF item count " + count + ": the stream is not a sequence of CPF packets");
         }
-        var out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(lo);
         out.write(count >>> 8);
         byte[] header = new byte[4];
@@ -71,7 +73,7 @@ final class CpfPacketStream implements AutoCloseable {
     }
 
     /** The next packet accepted by {@code wanted}, skipping others, or an AssertionError after {@code timeout}. */
-    byte[] next(Predicate<byte[]> wanted, Duration timeout, String what) {
+    public byte[] next(Predicate<byte[]> wanted, Duration timeout, String what) {
         long end = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
