@@ -55,6 +55,13 @@ import java.util.concurrent.locks.LockSupport;
  * ends' events, and losses. The throughput scenario has the adapter's scheduler (one thread) produce
  * T->O flat out and compares its rate with a plain Java UDP loop sending frames of the same size on
  * one thread to a receiver thread.
+ *
+ * <p>Over {@link Transport#DTLS} the device has a PSK policy (ECDHE-PSK AES128-GCM) and the scanner
+ * opens each connection with {@link IoRuntime#open(DtlsTarget, IoSettings, dev.cipsec.scanner.io.InputHandler,
+ * IoListener)}: Forward_Open, I/O and nothing else inside DTLS sessions, one per connection unless
+ * bundled. The adapter's figures then come from its DTLS I/O runtime ({@link CipDevice#dtlsIo()}), and
+ * each window also records the device's DTLS counters; a cyclic scenario can be measured again under
+ * a {@link HelloFlood}.
  */
 public final class IoLoopbackBench {
     static final int INPUT_ASSEMBLY = 100;
