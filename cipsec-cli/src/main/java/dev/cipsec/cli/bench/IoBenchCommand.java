@@ -153,7 +153,11 @@ final class IoBenchCommand implements Callable<Integer> {
                 multiplier == null ? Options.AUTO_MULTIPLIER : multiplier, Transport.UDP,
                 dtlsBundle == null ? Options.AUTO_BUNDLE : dtlsBundle);
         List<Scenario> cyclic = cyclicScenarios();
+        if (flood != null && cyclic.isEmpty()) {
+            throw new IllegalArgumentException("--flood applies to the cyclic scenarios, not to --scenario throughput");
+        }
         boolean withThroughput = scenario.equals("all") || scenario.equals("throughput");
+        // With DTLS in the run, every row says which transport it measured.
         boolean labelled = withDtls;
         PrintWriter out = spec.commandLine().getOut();
         double[] load = {ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()};

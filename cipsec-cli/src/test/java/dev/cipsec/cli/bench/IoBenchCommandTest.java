@@ -143,6 +143,14 @@ class IoBenchCommandTest {
     }
 
     @Test
+    void floodWithoutACyclicScenarioIsAUsageError() {
+        Run r = run("bench", "io", "--transport", "dtls", "--scenario", "throughput", "--flood", "500");
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("--flood applies to the cyclic scenarios");
+    }
+
+    @Test
     void theCapturedClientHelloIsACookielessDtls12HelloRecord() {
         byte[] hello = HelloFlood.captureClientHello(IoLoopbackBench.DTLS_POLICY);
 
