@@ -88,12 +88,20 @@ class SecurityKillTest {
         }
         assertThat(next.values().stream().distinct().count()).as("distinct states in a cycle").isGreaterThanOrEqualTo(9);
         int midStep = 0;
+        List<String> previousOutput = List.of();
         for (int i = 0; i < kills; i++) {
             try (KillHarness.Child child = harness.start(dir.toString())) {
                 String ready = child.awaitLine(l -> l.startsWith("READY "), START);
                 String restored = child.awaitLine(l -> l.startsWith("RESTORED "), START).substring("RESTORED ".length());
                 String expectedNext = next.get(last);
-                assertThat(restored).as("kill %d in %s (seed %d): the state after a restart", i, dir.getFileName(), seed)
+                // On a mismatch, what the killed child said last and what the directory holds tell a lost
+                // commit from a harness fault.
+                List<String> said = previousOutput;
+                int kill = i;
+                assertThat(restored).as(() -> String.format("kill %d in %s (seed %d): the state after a restart%n"
+                                + "previous child's last lines:%n  %s%nstate directory: %s", kill, dir.getFileName(), seed,
+                                String.join(System.lineSeparator() + "  ", said.subList(Math.max(0, said.size() - 12), said.size())),
+                                listing(dir)))
                         .isIn(last, expectedNext);
                 if (restored.equals(expectedNext) && !restored.equals(last)) {
                     midStep++;
@@ -102,10 +110,26 @@ class SecurityKillTest {
                     answers(ready);
                 }
                 child.killAfter(Duration.ofMillis(random.nextInt(500)));
-                last = learn(child.output(), next, restored);
+                previousOutput = child.output();
+                last = learn(previousOutput, next, restored);
             }
         }
         return midStep;
+    }
+
+    private static String listing(Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            StringBuilder sb = new StringBuilder();
+            files.forEach(f -> sb.append(System.lineSeparator()).append("  ").append(dir.relativize(f)));
+            Path manifest = dir.resolve("manifest");
+            if (java.nio.file.Files.exists(manifest)) {
+                sb.append(System.lineSeparator()).append("manifest:").append(System.lineSeparator())
+                        .append(java.nio.file.Files.readString(manifest, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            return sb.toString();
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** Records the transitions in a child's output; returns the last state it reported. */

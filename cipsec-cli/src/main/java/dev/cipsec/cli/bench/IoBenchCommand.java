@@ -340,6 +340,15 @@ final class IoBenchCommand implements Callable<Integer> {
                     "plain: DatagramSocket.send(reused packet) -> receiver", t.plain().sentPerSecond(),
                     t.plain().receivedPerSecond());
             out.printf(Locale.ROOT, "  %-52s %.2f (goal >= 0.80)%n", "ratio (sent/s)", t.ratio());
+            if (t.dtlsSend() != null) {
+                out.printf(Locale.ROOT, "%nprotected I/O on one core: one thread sending %d B frames through a DTLS session"
+                        + " (AES-GCM, %d B records) to a receiver that only counts, against the plain loop above%n",
+                        t.frameBytes(), t.frameBytes() + IoLoopbackBench.DTLS_GCM_OVERHEAD);
+                out.printf(Locale.ROOT, "  %-52s sent %,10.0f/s  received %,10.0f/s%n",
+                        "DTLS: DTLSTransport.send -> receiver", t.dtlsSend().sentPerSecond(), t.dtlsSend().receivedPerSecond());
+                out.printf(Locale.ROOT, "  %-52s %.2f (goal >= 0.80)%n", "ratio DTLS/plain on one core (sent/s)",
+                        t.dtlsSendRatio());
+            }
         }
         out.printf(Locale.ROOT, "load average at the end %.2f%n", loadAfter);
     }
@@ -391,6 +400,8 @@ final class IoBenchCommand implements Callable<Integer> {
                 tp.put("dtls_produced_per_s", Math.round(t.dtls().toProducedPerSecond()));
                 tp.put("udp_produced_per_s", Math.round(t.ours().toProducedPerSecond()));
                 tp.put("ratio_dtls_udp", rounded(t.dtlsRatio()));
+                tp.put("dtls_one_core_sent_per_s", Math.round(t.dtlsSend().sentPerSecond()));
+                tp.put("ratio_dtls_one_core", rounded(t.dtlsSendRatio()));
             }
             m.put("throughput", tp);
         }

@@ -246,7 +246,20 @@ public final class IoLoopbackBench {
      * @param ours the adapter's scheduler producing T->O over plain UDP
      * @param dtls the same into DTLS sessions, or null when not asked for
      */
-    public record Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls) {
+    /**
+     * @param dtlsSend the one-core loop through a DTLS session ({@link DtlsSendLoop}), null without DTLS
+     */
+    public record Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls,
+                             PlainUdpLoop.Result dtlsSend) {
+        public Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls) {
+            this(ours, frameBytes, plain, dtls, null);
+        }
+
+        /** One core's protected send rate against the plain loop's; NaN without DTLS. */
+        public double dtlsSendRatio() {
+            return dtlsSend == null ? Double.NaN : dtlsSend.sentPerSecond() / plain.sentPerSecond();
+        }
+
         /** Our one producer thread's send rate over UDP against the plain loop's. */
         public double ratio() {
             return ours.toProducedPerSecond() / plain.sentPerSecond();
@@ -306,8 +319,21 @@ public final class IoLoopbackBench {
         Measured ours = run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.UDP), 0).getFirst();
         Measured dtls = withDtls ? run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.DTLS), 0).getFirst() : null;
         int frameBytes = dev.cipsec.wire.io.IoFrame.frameLength(true, o.dataBytes());
-        PlainUdpLoop.Result plain = PlainUdpLoop.run(frameBytes, o.warmup(), o.duration());
-        return new Throughput(ours, frameBytes, plain, dtls);
+        if (!withDtls) {
+            return new Throughput(ours, frameBytes, PlainUdpLoop.run(frameBytes, o.warmup(), o.duration()), null, null);
+        }
+        // The one-core loops alternate in one-second slices, so that a noisy neighbour on a shared
+        // machine slows both alike instead of whichever ran during it.
+        long slices = Math.max(1, o.duration().toSeconds());
+        Duration slice = o.duration().dividedBy(slices);
+        Duration sliceWarmup = Duration.ofMillis(Math.min(200, o.warmup().toMillis()));
+        List<PlainUdpLoop.Result> plains = new ArrayList<>();
+        List<PlainUdpLoop.Result> protectedSends = new ArrayList<>();
+        for (long i = 0; i < slices; i++) {
+            plains.add(PlainUdpLoop.run(frameBytes, i == 0 ? o.warmup() : sliceWarmup, slice));
+            protectedSends.add(DtlsSendLoop.run(DTLS_POLICY, frameBytes, i == 0 ? o.warmup() : sliceWarmup, slice));
+        }
+        return new Throughput(ours, frameBytes, PlainUdpLoop.Result.sum(plains), dtls, PlainUdpLoop.Result.sum(protectedSends));
     }
 
     /** Plain UDP throughput, as {@link #throughput(int, Options, boolean)} without DTLS. */

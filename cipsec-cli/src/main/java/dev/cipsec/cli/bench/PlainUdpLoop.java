@@ -21,6 +21,18 @@ public final class PlainUdpLoop {
      * @param receivedPerSecond datagrams received per second in the window
      */
     public record Result(int frameBytes, double seconds, double sentPerSecond, double receivedPerSecond) {
+        /** Several windows as one: their datagrams over their total time. */
+        static Result sum(java.util.List<Result> parts) {
+            double seconds = 0;
+            double sent = 0;
+            double received = 0;
+            for (Result r : parts) {
+                seconds += r.seconds();
+                sent += r.sentPerSecond() * r.seconds();
+                received += r.receivedPerSecond() * r.seconds();
+            }
+            return new Result(parts.getFirst().frameBytes(), seconds, sent / seconds, received / seconds);
+        }
     }
 
     private PlainUdpLoop() {
