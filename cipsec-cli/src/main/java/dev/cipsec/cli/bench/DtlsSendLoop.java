@@ -9,16 +9,13 @@ import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.DatagramTransport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Protected I/O on one core: one thread sends I/O frames through an established DTLS session
@@ -48,52 +45,7 @@ public final class DtlsSendLoop {
                     CipTlsClient.forDatagrams(policy, "bench-dtls-send", "127.0.0.1"), transport);
             transport.target = receiver.getLocalSocketAddress();
 
-            AtomicLong received = new AtomicLong();
-            Thread rx = Thread.ofPlatform().name("bench-dtls-rx").daemon(true).start(() -> {
-                DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
-                while (!receiver.isClosed()) {
-                    try {
-                        receiver.receive(in);
-                        received.incrementAndGet();
-                    } catch (SocketException closed) {
-                        return;
-                    } catch (IOException e) {
-                        // Counted as not received.
-                    }
-                }
-            });
-            byte[] frame = new byte[frameBytes];
-            long[] window = new long[4];
-            Thread tx = Thread.ofPlatform().name("bench-dtls-tx").start(() -> {
-                long start = System.nanoTime() + warmup.toNanos();
-                long end = start + duration.toNanos();
-                long n = 0;
-                long atStart = -1;
-                long rxAtStart = 0;
-                long now;
-                try {
-                    while ((now = System.nanoTime()) < end) {
-                        if (atStart < 0 && now >= start) {
-                            atStart = n;
-                            rxAtStart = received.get();
-                            window[0] = now;
-                        }
-                        frame[0] = (byte) n;
-                        dtls.send(frame, 0, frame.length);
-                        n++;
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                window[1] = System.nanoTime();
-                window[2] = n - Math.max(0, atStart);
-                window[3] = received.get() - rxAtStart;
-            });
-            tx.join();
-            receiver.close();
-            rx.join(5_000);
-            double seconds = (window[1] - window[0]) / 1e9;
-            return new PlainUdpLoop.Result(frameBytes, seconds, window[2] / seconds, window[3] / seconds);
+            return PlainUdpLoop.measure(receiver, frameBytes, warmup, duration, frame -> dtls.send(frame, 0, frame.length));
         }
     }
 

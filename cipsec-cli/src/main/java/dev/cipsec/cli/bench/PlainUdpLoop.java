@@ -44,52 +44,71 @@ public final class PlainUdpLoop {
         try (DatagramSocket receiver = new DatagramSocket(loopback);
              DatagramSocket sender = new DatagramSocket(loopback)) {
             // Default receive buffer, as the scanner's and adapter's endpoints have.
-            AtomicLong received = new AtomicLong();
-            Thread rx = Thread.ofPlatform().name("bench-plain-rx").daemon(true).start(() -> {
-                DatagramPacket in = new DatagramPacket(new byte[frameBytes + 1], frameBytes + 1);
-                while (!receiver.isClosed()) {
-                    try {
-                        receiver.receive(in);
-                        received.incrementAndGet();
-                    } catch (SocketException closed) {
-                        return;
-                    } catch (IOException e) {
-                        // Counted as not received.
-                    }
-                }
-            });
             DatagramPacket out = new DatagramPacket(new byte[frameBytes], frameBytes, receiver.getLocalSocketAddress());
-            long[] window = new long[4];
-            Thread tx = Thread.ofPlatform().name("bench-plain-tx").start(() -> {
-                long start = System.nanoTime() + warmup.toNanos();
-                long end = start + duration.toNanos();
-                long n = 0;
-                long atStart = -1;
-                long rxAtStart = 0;
-                long now;
-                try {
-                    while ((now = System.nanoTime()) < end) {
-                        if (atStart < 0 && now >= start) {
-                            atStart = n;
-                            rxAtStart = received.get();
-                            window[0] = now;
-                        }
-                        out.getData()[0] = (byte) n;
-                        sender.send(out);
-                        n++;
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                window[1] = System.nanoTime();
-                window[2] = n - Math.max(0, atStart);
-                window[3] = received.get() - rxAtStart;
+            return measure(receiver, frameBytes, warmup, duration, frame -> {
+                out.getData()[0] = frame[0];
+                sender.send(out);
             });
-            tx.join();
-            receiver.close();
-            rx.join(5_000);
-            double seconds = (window[1] - window[0]) / 1e9;
-            return new Result(frameBytes, seconds, window[2] / seconds, window[3] / seconds);
         }
+    }
+
+    /** Sends one frame; the loop changes its first byte each time. */
+    @FunctionalInterface
+    interface FrameSender {
+        void send(byte[] frame) throws IOException;
+    }
+
+    /**
+     * One thread calls {@code send} as fast as it can for {@code warmup + duration} while another
+     * counts what {@code receiver} gets; closes {@code receiver} at the end.
+     */
+    static Result measure(DatagramSocket receiver, int frameBytes, Duration warmup, Duration duration, FrameSender send)
+            throws InterruptedException {
+        AtomicLong received = new AtomicLong();
+        Thread rx = Thread.ofPlatform().name("bench-loop-rx").daemon(true).start(() -> {
+            DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+            while (!receiver.isClosed()) {
+                try {
+                    receiver.receive(in);
+                    received.incrementAndGet();
+                } catch (SocketException closed) {
+                    return;
+                } catch (IOException e) {
+                    // Counted as not received.
+                }
+            }
+        });
+        byte[] frame = new byte[frameBytes];
+        long[] window = new long[4];
+        Thread tx = Thread.ofPlatform().name("bench-loop-tx").start(() -> {
+            long start = System.nanoTime() + warmup.toNanos();
+            long end = start + duration.toNanos();
+            long n = 0;
+            long atStart = -1;
+            long rxAtStart = 0;
+            long now;
+            try {
+                while ((now = System.nanoTime()) < end) {
+                    if (atStart < 0 && now >= start) {
+                        atStart = n;
+                        rxAtStart = received.get();
+                        window[0] = now;
+                    }
+                    frame[0] = (byte) n;
+                    send.send(frame);
+                    n++;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            window[1] = System.nanoTime();
+            window[2] = n - Math.max(0, atStart);
+            window[3] = received.get() - rxAtStart;
+        });
+        tx.join();
+        receiver.close();
+        rx.join(5_000);
+        double seconds = (window[1] - window[0]) / 1e9;
+        return new Result(frameBytes, seconds, window[2] / seconds, window[3] / seconds);
     }
 }
