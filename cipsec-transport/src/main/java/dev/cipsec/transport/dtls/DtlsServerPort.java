@@ -301,7 +301,7 @@ public final class DtlsServerPort implements DatagramPort {
         Session s = sessions.get(from);
         boolean hello = DtlsRecords.isClientHello(buf, 0, len);
         if (s != null && !(hello && s.dtls != null)) {
-            if (!s.queue.offer(Arrays.copyOf(buf, len))) {
+            if (!s.enqueue(Arrays.copyOf(buf, len))) {
                 stats.drop(DtlsStats.Drop.QUEUE_FULL);
             }
             return;
@@ -399,6 +399,17 @@ public final class DtlsServerPort implements DatagramPort {
         final InetSocketAddress peer;
         final CipTlsServer server;
         final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(limits.maxQueuedPerPeer());
+        /** Bytes in {@link #queue}: added by the port's receive thread, taken off by the session's. */
+        private final java.util.concurrent.atomic.AtomicInteger queuedBytes = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** Queues a datagram within both per-peer limits (count and bytes); false when it does not fit. */
+        boolean enqueue(byte[] d) {
+            if (queuedBytes.addAndGet(d.length) > limits.maxQueuedBytesPerPeer() || !queue.offer(d)) {
+                queuedBytes.addAndGet(-d.length);
+                return false;
+            }
+            return true;
+        }
         volatile DTLSTransport dtls;
         volatile boolean closed;
         /** Asked to end with close_notify ({@link #endSessions}). */
@@ -565,6 +576,7 @@ public final class DtlsServerPort implements DatagramPort {
                 }
                 return -1;
             }
+            queuedBytes.addAndGet(-d.length);
             int n = Math.min(len, d.length);
             System.arraycopy(d, 0, buf, off, n);
             pendingApplicationData = dtls != null && DtlsRecords.firstType(d, 0, d.length) == DtlsRecords.APPLICATION_DATA;

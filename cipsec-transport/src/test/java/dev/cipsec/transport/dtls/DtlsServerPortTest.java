@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.cipsec.transport.dtls.DtlsEcho.LOOPBACK;
 import static dev.cipsec.transport.dtls.DtlsEcho.ascii;
@@ -155,6 +156,47 @@ class DtlsServerPortTest {
             assertThatThrownBy(() -> DtlsEcho.client(echo.address(), psk(Duration.ofMillis(1500)), new DtlsEcho.Inbox()))
                     .isInstanceOf(TlsHandshakeException.class);
             assertThat(echo.port.dtlsStats().drops(Drop.HANDSHAKES_BUSY)).isPositive();
+        }
+    }
+
+    /**
+     * The byte budget: with room for a thousand datagrams, a peer queuing large ones is still stopped
+     * at the per-peer byte limit (here the smallest allowed, one largest record: 16,640 bytes), and
+     * what was queued is delivered once the session's thread runs again.
+     */
+    @Test
+    void aPeersQueueIsLimitedInBytesToo() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        AtomicInteger deliveredCount = new AtomicInteger();
+        DtlsLimits limits = DtlsLimits.defaults().withMaxQueuedPerPeer(1000)
+                .withMaxQueuedBytesPerPeer(DtlsServerPort.MAX_PAYLOAD + DtlsServerPort.RECORD_OVERHEAD);
+        try (DtlsServerPort port = DtlsServerPort.open(LOOPBACK, 1400, "slow", DtlsEcho.psk(SUITE), limits,
+                (buf, off, len, from) -> {
+                    deliveredCount.incrementAndGet();
+                    blocked.countDown();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })) {
+            try (DtlsClientPort client = DtlsEcho.client(port.localAddress(), DtlsEcho.psk(SUITE), new DtlsEcho.Inbox())) {
+                byte[] big = new byte[1000];
+                client.send(big, 0, big.length, port.localAddress());
+                assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
+                for (int i = 0; i < 40; i++) {
+                    client.send(big, 0, big.length, port.localAddress());
+                }
+                // Each record is 1,000 bytes of data plus the CBC record's header, IV, MAC and padding.
+                // About 1,070 bytes per record: 15 fit in 16,640 bytes, the other 25 are dropped.
+                DtlsEcho.await(() -> port.dtlsStats().drops(Drop.QUEUE_FULL) >= 24, "the byte budget reached");
+                release.countDown();
+                DtlsEcho.await(() -> deliveredCount.get() + port.dtlsStats().drops(Drop.QUEUE_FULL) == 41,
+                        "every datagram delivered or dropped");
+                assertThat(port.dtlsStats().drops(Drop.QUEUE_FULL)).as("stopped by bytes, not by the 1,000-datagram count")
+                        .isBetween(24L, 27L);
+            }
         }
     }
 

@@ -95,6 +95,9 @@ class DtlsTransportTest {
         assertThatThrownBy(() -> DtlsLimits.defaults().withMaxHandshakesInFlight(0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DtlsLimits.defaults().withMaxQueuedPerPeer(0)).isInstanceOf(IllegalArgumentException.class);
+        // Less than one largest record would leave a peer sending such records unservable.
+        assertThatThrownBy(() -> DtlsLimits.defaults().withMaxQueuedBytesPerPeer(16_000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16640");
         assertThatThrownBy(() -> DtlsLimits.defaults().withIdleTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DtlsLimits.defaults().withIdleTimeout(Duration.ofHours(19)))
