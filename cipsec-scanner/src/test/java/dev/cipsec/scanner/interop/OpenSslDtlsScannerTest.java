@@ -183,6 +183,8 @@ class OpenSslDtlsScannerTest {
                 Await.until(WAIT, () -> c.latestInput().map(v -> Arrays.equals(v, data)).orElse(false),
                         "T->O sequence " + seq + " in latestInput()");
             }
+            // The handler runs just after latestInput() is updated: wait for the fifth call rather than race it.
+            Await.until(WAIT, () -> inputs.size() >= 5, "the input handler called five times");
             assertThat(inputs).hasSize(5);
             for (int seq = 1; seq <= 5; seq++) {
                 assertThat(inputs.get(seq - 1)).as("onInput %d", seq).isEqualTo(pattern(TO_SIZE, 0x80 + seq));

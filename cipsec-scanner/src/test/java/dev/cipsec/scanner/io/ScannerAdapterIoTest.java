@@ -70,7 +70,8 @@ class ScannerAdapterIoTest {
         c.setOutput(output);
         await(() -> Arrays.equals(device.assembly(150).data().toArray(), output), "O->T data in output assembly 150");
         await(() -> c.latestInput().map(v -> Arrays.equals(v, input)).orElse(false), "T->O data from input assembly 100");
-        assertThat(lastCallback.get()).isEqualTo(input);
+        // The handler runs just after the latest input is stored: wait for it rather than race it.
+        await(() -> Arrays.equals(lastCallback.get(), input), "the input handler called with that data");
         assertThat(device.ioConnectionCount()).isEqualTo(1);
 
         byte[] changed = pattern(32, 99);
