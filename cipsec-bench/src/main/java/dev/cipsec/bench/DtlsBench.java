@@ -21,12 +21,9 @@ import org.bouncycastle.tls.DatagramTransport;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -224,43 +221,8 @@ public final class DtlsBench {
             socket.connect(server);
             DTLSTransport dtls = new DTLSClientProtocol().connect(
                     CipTlsClient.forDatagrams(policy, "dtlsbench", server.getAddress().getHostAddress()),
-                    new SocketLink(socket));
+                    new dev.cipsec.transport.dtls.SocketDatagramTransport(socket, InMemory.MTU));
             dtls.close();
-        }
-    }
-
-    /** A connected UDP socket as Bouncy Castle's transport; a timeout or an ICMP unreachable is a lost datagram. */
-    private record SocketLink(DatagramSocket socket) implements DatagramTransport {
-        @Override
-        public int getReceiveLimit() {
-            return InMemory.MTU;
-        }
-
-        @Override
-        public int getSendLimit() {
-            return InMemory.MTU;
-        }
-
-        @Override
-        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-            DatagramPacket p = new DatagramPacket(buf, off, len);
-            socket.setSoTimeout(Math.max(1, waitMillis));
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException | PortUnreachableException e) {
-                return -1;
-            }
-            return p.getLength();
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) throws IOException {
-            socket.send(new DatagramPacket(buf, off, len));
-        }
-
-        @Override
-        public void close() {
-            // The caller closes the socket.
         }
     }
 

@@ -6,15 +6,12 @@ import dev.cipsec.transport.tls.CipTlsClient;
 import dev.cipsec.transport.tls.TlsPolicy;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
-import org.bouncycastle.tls.DatagramTransport;
+import dev.cipsec.transport.dtls.SocketDatagramTransport;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
@@ -40,58 +37,14 @@ public final class DtlsSendLoop {
                 DtlsLimits.defaults(), (buf, off, len, from) -> { });
              DatagramSocket receiver = new DatagramSocket(loopback);
              DatagramSocket sender = new DatagramSocket(loopback)) {
-            Redirectable transport = new Redirectable(sender, server.localAddress());
+            // Not connected: the handshake goes to the server, then the records to the counter.
+            SocketDatagramTransport transport = new SocketDatagramTransport(sender, 2048);
+            transport.redirect(server.localAddress());
             DTLSTransport dtls = new DTLSClientProtocol().connect(
                     CipTlsClient.forDatagrams(policy, "bench-dtls-send", "127.0.0.1"), transport);
-            transport.target = receiver.getLocalSocketAddress();
+            transport.redirect(receiver.getLocalSocketAddress());
 
             return PlainUdpLoop.measure(receiver, frameBytes, warmup, duration, frame -> dtls.send(frame, 0, frame.length));
-        }
-    }
-
-    /** The client's socket as Bouncy Castle's transport, sending wherever {@link #target} points. */
-    private static final class Redirectable implements DatagramTransport {
-        private final DatagramSocket socket;
-        private final DatagramPacket out = new DatagramPacket(new byte[0], 0);
-        volatile SocketAddress target;
-
-        Redirectable(DatagramSocket socket, SocketAddress target) {
-            this.socket = socket;
-            this.target = target;
-        }
-
-        @Override
-        public int getReceiveLimit() {
-            return 2048;
-        }
-
-        @Override
-        public int getSendLimit() {
-            return 2048;
-        }
-
-        @Override
-        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-            DatagramPacket p = new DatagramPacket(buf, off, len);
-            socket.setSoTimeout(Math.max(1, waitMillis));
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return -1;
-            }
-            return p.getLength();
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) throws IOException {
-            // One reused packet, as the plain loop reuses its own: the loops differ only by the record layer.
-            out.setData(buf, off, len);
-            out.setSocketAddress(target);
-            socket.send(out);
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

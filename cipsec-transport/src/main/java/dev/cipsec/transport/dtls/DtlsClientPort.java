@@ -54,7 +54,7 @@ public final class DtlsClientPort implements DatagramPort {
     private final TlsPolicy policy;
     private final Duration idleTimeout;
     private final DatagramReceiver receiver;
-    private final SocketTransport transport = new SocketTransport();
+    private final SocketTransport transport;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread receiveThread;
     private volatile Established session;
@@ -83,6 +83,7 @@ public final class DtlsClientPort implements DatagramPort {
         this.policy = policy;
         this.idleTimeout = idleTimeout;
         this.receiver = receiver;
+        this.transport = new SocketTransport();
         this.receiveThread = Thread.ofPlatform().daemon().name(name + "-dtls-rx-" + localAddress.getPort())
                 .unstarted(this::receiveLoop);
     }
@@ -302,17 +303,11 @@ public final class DtlsClientPort implements DatagramPort {
     }
 
     /** The connected socket as Bouncy Castle's transport; its close() ends the session, not the socket. */
-    private final class SocketTransport implements org.bouncycastle.tls.DatagramTransport {
+    private final class SocketTransport extends SocketDatagramTransport {
         volatile boolean alive = true;
 
-        @Override
-        public int getReceiveLimit() {
-            return wireLimit;
-        }
-
-        @Override
-        public int getSendLimit() {
-            return wireLimit;
+        SocketTransport() {
+            super(socket, wireLimit);
         }
 
         @Override
@@ -320,22 +315,7 @@ public final class DtlsClientPort implements DatagramPort {
             if (!alive) {
                 throw new IOException("DTLS session with " + serverName + " closed");
             }
-            DatagramPacket p = new DatagramPacket(buf, off, len);
-            socket.setSoTimeout(Math.max(1, waitMillis));
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return -1;
-            } catch (PortUnreachableException e) {
-                // The server is not (yet, or any more) listening; to Bouncy Castle that is a lost datagram.
-                return -1;
-            }
-            return p.getLength();
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) throws IOException {
-            socket.send(new DatagramPacket(buf, off, len));
+            return super.receive(buf, off, len, waitMillis);
         }
 
         @Override
