@@ -430,10 +430,14 @@ public final class DtlsServerPort implements DatagramPort {
                 TlsHandshakeException failure = server.failure(e instanceof IOException x ? x : new IOException(e));
                 stats.failed(failure);
                 LOG.info("{}", failure.getMessage());
-                close();
-                return;
+                t = null;
             } finally {
                 handshakes.decrementAndGet();
+            }
+            if (t == null) {
+                // After the count above: whoever sees the session gone sees its handshake gone too.
+                close();
+                return;
             }
             stats.completed();
             TlsSessionInfo info = server.info();
