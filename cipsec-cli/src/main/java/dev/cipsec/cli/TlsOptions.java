@@ -1,5 +1,6 @@
 package dev.cipsec.cli;
 
+import dev.cipsec.transport.tls.cert.PinnedCertificate;
 import dev.cipsec.transport.tls.CipherSuite;
 import dev.cipsec.transport.tls.KeyLog;
 import dev.cipsec.transport.tls.PeerVerifier;

@@ -1,5 +1,6 @@
 package dev.cipsec.cli;
 
+import dev.cipsec.transport.tls.cert.PinnedCertificate;
 import dev.cipsec.adapter.CipDevice;
 import dev.cipsec.adapter.DeviceProfile;
 import dev.cipsec.adapter.SecuritySettings;

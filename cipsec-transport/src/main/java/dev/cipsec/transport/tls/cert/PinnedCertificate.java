@@ -1,9 +1,6 @@
-package dev.cipsec.cli;
+package dev.cipsec.transport.tls.cert;
 
 import dev.cipsec.transport.tls.PeerVerifier;
-import dev.cipsec.transport.tls.cert.CertificateRejectedException;
-import dev.cipsec.transport.tls.cert.CredentialFiles;
-import dev.cipsec.transport.tls.cert.Purpose;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,10 +16,10 @@ import java.util.List;
  * often outlives any clock). Nothing else in the chain matters: the pin names the exact key and
  * certificate the operator saw.
  */
-final class PinnedCertificate implements PeerVerifier {
+public final class PinnedCertificate implements PeerVerifier {
     private final byte[] fingerprint;
 
-    PinnedCertificate(byte[] fingerprint) {
+    public PinnedCertificate(byte[] fingerprint) {
         if (fingerprint.length != 32) {
             throw new IllegalArgumentException("a SHA-256 fingerprint is 32 bytes: " + fingerprint.length);
         }
@@ -30,7 +27,7 @@ final class PinnedCertificate implements PeerVerifier {
     }
 
     /** Hex with or without colons (as openssl and {@code cipsec device} print it), any case. */
-    static byte[] parse(String text) {
+    public static byte[] parse(String text) {
         String hex = text.strip().replace(":", "");
         if (hex.regionMatches(true, 0, "sha256", 0, 6)) {
             hex = hex.substring(6).replaceFirst("^[=\\s]+", "");
