@@ -358,13 +358,7 @@ final class SecurityCommand implements Runnable {
                 case "close" -> false;
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "expected open or close: " + state);
             };
-            byte[] data = {1, (byte) 0x12, (byte) 0xAF, 6, (byte) (open ? 1 : 0)};
-            var r = c.client().send(new dev.cipsec.wire.cip.MessageRouterRequest(0x4C,
-                    dev.cipsec.wire.epath.EPath.classInstance(0xF5, 1), dev.cipsec.wire.buf.Bytes.of(data)));
-            if (!r.isSuccess()) {
-                throw new dev.cipsec.scanner.security.SecurityServiceException("0xF5 Set_Port_Admin_State", r.generalStatus(),
-                        r.additionalStatus().stream().mapToInt(Integer::intValue).toArray());
-            }
+            c.security().setPlainTcpPort(open);
             out.put("plainTcp", open ? "open" : "closed");
             return "ok: plain EtherNet/IP on TCP 44818 " + (open ? "open" : "closed; the device is reachable only over TLS");
         }

@@ -105,6 +105,7 @@ public final class EipSecurityObject {
     private volatile EipSecurityConfig pending;
     private int stateBeforeConfig;
     private volatile boolean pullModelEnabled = true;
+    private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private volatile int pullModelStatus;
 
     EipSecurityObject(SecurityObjects objects) {
@@ -285,6 +286,11 @@ public final class EipSecurityObject {
         return state;
     }
 
+    /** Successful Apply_Config services since the device started: a commissioning tool must not apply twice. */
+    public long applyCount() {
+        return applies.get();
+    }
+
     /** The configuration the device runs with. */
     public EipSecurityConfig applied() {
         return applied;
@@ -386,6 +392,7 @@ public final class EipSecurityObject {
                 throw e;
             }
             session.end();
+            applies.incrementAndGet();
             if (apply.objectCleanup()) {
                 objects.cleanupQuietly();
             }

@@ -95,6 +95,15 @@ public final class SecurityClient {
         return r.u8("BOOL") != 0;
     }
 
+    /**
+     * TCP/IP Interface (0xF5) Set_Port_Admin_State for plain EtherNet/IP on TCP 44818 (reference §3.5, §8.1
+     * step 7): closed, the device is reachable only over TLS on 2221.
+     */
+    public void setPlainTcpPort(boolean open) throws IOException, SecurityServiceException {
+        byte[] data = {1, (byte) 0x12, (byte) 0xAF, 6, (byte) (open ? 1 : 0)};
+        call("0xF5 Set_Port_Admin_State", 0x4C, EPath.classInstance(0xF5, 1), Bytes.of(data));
+    }
+
     /** CIP Security Object, class 0x5D, instance 1. */
     public final class Cip {
         public static final int FACTORY_DEFAULT = 0;
