@@ -106,6 +106,27 @@ public final class Commissioner {
         return stateDir.resolve("devices").resolve(device);
     }
 
+    /**
+     * What the journal records as deployed: the policy's hash, the plant CA and the CRL devices get. A new CA or
+     * a new CRL is a change too, so a differential deployment hands a fresh CRL to every device.
+     */
+    String deployedHash(DevicePolicy p) throws IOException {
+        Optional<X509CRL> crl = ca.crl();
+        String crlNumber = "none";
+        if (crl.isPresent()) {
+            byte[] ext = crl.get().getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
+            crlNumber = ext == null ? crl.get().getThisUpdate().toInstant().toString()
+                    : java.util.HexFormat.of().formatHex(ext);
+        }
+        String text = p.configHash() + "|" + CredentialFiles.sha256Fingerprint(ca.certificate()) + "|" + crlNumber;
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Deploys {@code policy} to its device; never throws for a device-side problem (the report says it). */
     public DeviceReport deploy(DevicePolicy policy) throws IOException {
         DeviceJournal journal = DeviceJournal.open(journalFile(stateDir, policy.name()));
@@ -195,10 +216,10 @@ public final class Commissioner {
         private long lastKick;
         private boolean inSession;
 
-        Run(DevicePolicy p, DeviceJournal journal) {
+        Run(DevicePolicy p, DeviceJournal journal) throws IOException {
             this.p = p;
             this.journal = journal;
-            this.hash = p.configHash();
+            this.hash = deployedHash(p);
         }
 
         private void record(String event, String... kv) throws IOException {

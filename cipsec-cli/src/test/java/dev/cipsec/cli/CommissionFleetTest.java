@@ -1,0 +1,183 @@
+package dev.cipsec.cli;
+
+import dev.cipsec.adapter.CipDevice;
+import dev.cipsec.adapter.DeviceProfile;
+import dev.cipsec.adapter.SecuritySettings;
+import dev.cipsec.commission.deploy.Commissioner;
+import dev.cipsec.commission.deploy.Deployment;
+import dev.cipsec.objects.security.EipSecurityObject;
+import dev.cipsec.transport.tls.OpenSslCommand;
+import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.cert.CredentialFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The issue's end-to-end test: a fleet of 20 devices, a deployment killed with SIGKILL half-way, resumed with the
+ * same command; every device ends configured exactly once; then a differential deployment touches only the
+ * devices whose policy changed; openssl confirms what a commissioned device presents and refuses.
+ */
+class CommissionFleetTest {
+    static final int FLEET = 20;
+    static final int LINE2 = 3;
+
+    @TempDir
+    Path dir;
+
+    final List<CipDevice> devices = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        devices.forEach(CipDevice::close);
+    }
+
+    @Test
+    void aKilledDeploymentResumesAndEveryDeviceIsConfiguredOnce() throws Exception {
+        for (int i = 0; i < FLEET; i++) {
+            devices.add(CipDevice.start(DeviceProfile.defaults().withSecurity(SecuritySettings.tls(TlsPolicy.builder().build())
+                    .withStateDirectory(dir.resolve("device-" + i)).withDtlsPort(-1)).onEphemeralPorts()));
+        }
+        Path password = dir.resolve("ca-password");
+        Files.writeString(password, "plant-ca-secret\n");
+        MainTest.Run init = MainTest.run("ca", "init", "--dir", dir.resolve("ca").toString(), "--cn", "Plant CA",
+                "--o", "Acme", "--password-file", password.toString());
+        assertThat(init.exit()).as(init.err()).isZero();
+
+        // A client certificate the plant CA issued and then revoked: the CRL goes to every device.
+        OpenSslCommand openssl = OpenSslCommand.in(dir);
+        openssl.ok("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "revoked.key",
+                "-out", "revoked.csr", "-subj", "/CN=revoked client");
+        MainTest.Run issue = MainTest.run("ca", "issue", "--dir", dir.resolve("ca").toString(), "--password-file",
+                password.toString(), "--csr", dir.resolve("revoked.csr").toString(), "--cn", "revoked client",
+                "--out", dir.resolve("revoked.pem").toString(), "--json");
+        assertThat(issue.exit()).as(issue.err()).isZero();
+        String serial = CredentialFiles.readCertificates(dir.resolve("revoked.pem")).getFirst().getSerialNumber().toString(16);
+        assertThat(MainTest.run("ca", "revoke", "--dir", dir.resolve("ca").toString(), "--password-file", password.toString(),
+                "--serial", serial).exit()).isZero();
+        assertThat(MainTest.run("ca", "crl", "--dir", dir.resolve("ca").toString(), "--password-file", password.toString())
+                .exit()).isZero();
+
+        Path policy = dir.resolve("plant.json");
+        Files.writeString(policy, policy("confidentiality"));
+        Path state = dir.resolve("state");
+        String[] command = {"commission", "--policy", policy.toString(), "--ca", dir.resolve("ca").toString(),
+                "--password-file", password.toString(), "--state", state.toString(), "--parallelism", "2"};
+
+        // The tool in a child JVM, killed once a few devices are done and others are under way.
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(command));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        child.getOutputStream().close();
+        List<String> childOut = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    childOut.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (done(state) < 4) {
+            assertThat(child.isAlive()).as("the tool ended before the kill: %s", childOut).isTrue();
+            assertThat(System.nanoTime()).as("devices done in time: %s", childOut).isLessThan(deadline);
+            Thread.onSpinWait();
+            child.waitFor(20, TimeUnit.MILLISECONDS);
+        }
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        int doneAtKill = done(state);
+        assertThat(doneAtKill).as("the kill fell half-way").isLessThan(FLEET);
+
+        MainTest.Run resumed = MainTest.run(command);
+        assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
+        for (int i = 0; i < FLEET; i++) {
+            EipSecurityObject eip = devices.get(i).security().eip();
+            assertThat(eip.state()).as("device %d", i).isEqualTo(EipSecurityObject.CONFIGURED);
+            assertThat(eip.applyCount()).as("device %d applied once", i).isEqualTo(1);
+            assertThat(Files.readString(Deployment.reportFile(state, name(i)))).contains("\"result\": \"configured\"");
+        }
+
+        // Differential: only line2 changes (integrity allows the NULL suites too).
+        Files.writeString(policy, policy("integrity"));
+        MainTest.Run diff = MainTest.run(concat(command, "--json"));
+        assertThat(diff.exit()).as(diff.out() + diff.err()).isZero();
+        for (int i = 0; i < FLEET; i++) {
+            EipSecurityObject eip = devices.get(i).security().eip();
+            assertThat(eip.applyCount()).as("device %d", i).isEqualTo(i < LINE2 ? 2 : 1);
+        }
+        assertThat(diff.out()).contains("\"configured\": " + LINE2).contains("\"unchanged\": " + (FLEET - LINE2));
+
+        // openssl: the plant certificate, a refused suite, a revoked client certificate refused.
+        String connect = "127.0.0.1:" + devices.get(FLEET - 1).tlsAddress().getPort();
+        String caFile = dir.resolve("ca").resolve("ca.pem").toString();
+        String ok = openssl.ok("s_client", "-connect", connect, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256",
+                "-CAfile", caFile, "-verify_return_error", "-cert", dir.resolve("state/tool/cert.pem").toString(),
+                "-key", dir.resolve("state/tool/key.pem").toString());
+        assertThat(ok).contains("Verify return code: 0 (ok)").containsPattern("subject=.*CN = " + name(FLEET - 1));
+        OpenSslCommand.Result nullSuite = openssl.run("s_client", "-connect", connect, "-tls1_2",
+                "-cipher", "ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0", "-CAfile", caFile);
+        assertThat(nullSuite.exit()).as(nullSuite.output()).isNotZero();
+        OpenSslCommand.Result revoked = openssl.run("s_client", "-connect", connect, "-tls1_2",
+                "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-CAfile", caFile, "-cert", dir.resolve("revoked.pem").toString(),
+                "-key", dir.resolve("revoked.key").toString());
+        assertThat(revoked.output()).containsPattern("alert|errno|error");
+        assertThat(revoked.output()).doesNotContain("Verify return code: 0 (ok)\n---\nDONE");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static String name(int i) {
+        return String.format("plc%02d", i);
+    }
+
+    /** How many devices' journals end in "done". */
+    static int done(Path state) throws IOException {
+        int n = 0;
+        for (int i = 0; i < FLEET; i++) {
+            Path j = Commissioner.journalFile(state, name(i));
+            if (Files.exists(j) && Files.readString(j).contains("\tdone\t")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    String policy(String line2Security) {
+        StringBuilder b = new StringBuilder();
+        b.append("{\"version\": 1,\n \"settings\": {\"certificate\": {\"organization\": \"Acme\", \"country\": \"FR\", ")
+                .append("\"validityDays\": 365}},\n \"zones\": [\n")
+                .append("  {\"name\": \"line1\", \"authentication\": \"certificate\", \"security\": \"confidentiality\"},\n")
+                .append("  {\"name\": \"line2\", \"authentication\": \"certificate\", \"security\": \"").append(line2Security)
+                .append("\"}],\n \"devices\": [\n");
+        for (int i = 0; i < FLEET; i++) {
+            CipDevice d = devices.get(i);
+            b.append("  {\"name\": \"").append(name(i)).append("\", \"zone\": \"").append(i < LINE2 ? "line2" : "line1")
+                    .append("\", \"address\": \"127.0.0.1\", \"port\": ").append(d.tlsAddress().getPort())
+                    .append(", \"fingerprint\": \"").append(CredentialFiles.sha256Fingerprint(d.defaultIdentity().certificate()))
+                    .append("\"}").append(i + 1 < FLEET ? ",\n" : "\n");
+        }
+        return b.append(" ]}\n").toString();
+    }
+}
