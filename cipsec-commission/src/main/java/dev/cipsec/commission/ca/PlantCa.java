@@ -546,7 +546,7 @@ public final class PlantCa implements AutoCloseable {
         try {
             serial = readHex(dir.resolve(SERIAL));
         } catch (IOException e) {
-            LOG.warn("{}: {}; drawing a fresh serial", dir.resolve(SERIAL), e.getMessage());
+            LOG.warn("{}; drawing a fresh serial", e.getMessage());
             serial = BigInteger.ZERO;
         }
         while (serial.signum() <= 0 || serial.bitLength() > 159 || used.contains(serial)
