@@ -336,6 +336,26 @@ public final class PlantCa implements AutoCloseable {
         }
     }
 
+    /**
+     * The RFC 5280 reason code for openssl's reason name (case-insensitive): unspecified, keyCompromise,
+     * CACompromise, affiliationChanged, superseded, cessationOfOperation.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static int reasonCode(String name) {
+        int code = CaIndex.reasonCode(name.strip());
+        if (code < 0) {
+            throw new IllegalArgumentException("unknown revocation reason '" + name + "': unspecified, keyCompromise,"
+                    + " CACompromise, affiliationChanged, superseded or cessationOfOperation");
+        }
+        return code;
+    }
+
+    /** openssl's name for a reason code (the number itself for codes it has no name for). */
+    public static String reasonName(int code) {
+        return CaIndex.reasonName(code);
+    }
+
     /** The CA certificate. */
     public X509Certificate certificate() {
         return caCertificate;
