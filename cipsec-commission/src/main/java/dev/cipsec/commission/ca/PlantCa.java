@@ -112,7 +112,8 @@ import java.util.Set;
  * server and client); subject and authority key identifiers; subjectAltName from the request. Serials are
  * 16 random bytes, positive, unique in the index. Signatures SHA-256 (SHA-384 for a P-384 CA).
  *
- * <p>Not thread-safe: one PlantCa serves one operator at a time, and the lock keeps other processes out.
+ * <p>Thread-safe (operations run one at a time, so a deployment may issue from several threads); the lock
+ * keeps other processes and other PlantCa instances out.
  */
 public final class PlantCa implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlantCa.class);
@@ -378,7 +379,7 @@ public final class PlantCa implements AutoCloseable {
      * @throws CaException for a CSR that does not parse or verify, an unusable key, a subject without a common
      *                     name, or a validity outside 1..36500 days or past the CA's own expiry
      */
-    public X509Certificate issue(byte[] csrPemOrDer, CsrSubject subject, int validityDays) throws IOException, CaException {
+    public synchronized X509Certificate issue(byte[] csrPemOrDer, CsrSubject subject, int validityDays) throws IOException, CaException {
         requireOpen();
         Objects.requireNonNull(subject, "subject");
         PKCS10CertificationRequest csr = parseCsr(csrPemOrDer);
@@ -449,7 +450,7 @@ public final class PlantCa implements AutoCloseable {
      *                  superseded, cessationOfOperation): the reasons openssl's database records
      * @throws CaException for an unknown serial, a certificate already revoked or another reason code
      */
-    public void revoke(BigInteger serial, int crlReason) throws IOException, CaException {
+    public synchronized void revoke(BigInteger serial, int crlReason) throws IOException, CaException {
         requireOpen();
         Objects.requireNonNull(serial, "serial");
         if (!CaIndex.knownReason(crlReason)) {
@@ -477,7 +478,7 @@ public final class PlantCa implements AutoCloseable {
      * A new CRL of every revoked certificate, valid from now until {@code now + nextUpdate}, with the next CRL
      * number and the CA's key identifier; also written to {@code crl.pem}.
      */
-    public X509CRL crl(Duration nextUpdate) throws IOException {
+    public synchronized X509CRL crl(Duration nextUpdate) throws IOException {
         requireOpen();
         if (nextUpdate.isNegative() || nextUpdate.isZero() || nextUpdate.compareTo(Duration.ofDays(3650)) > 0) {
             throw new IllegalArgumentException("next update must be after now and within 3650 days: " + nextUpdate);
@@ -516,14 +517,14 @@ public final class PlantCa implements AutoCloseable {
     }
 
     /** Every certificate this CA issued, in issue order. */
-    public List<IssuedCertificate> list() throws IOException {
+    public synchronized List<IssuedCertificate> list() throws IOException {
         requireOpen();
         return list(dir);
     }
 
     /** Releases the directory's lock (and logs out of the token). */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
