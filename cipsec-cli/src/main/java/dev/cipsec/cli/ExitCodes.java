@@ -21,7 +21,8 @@ final class ExitCodes {
         if (t instanceof CommandLine.ParameterException || t instanceof IllegalArgumentException) {
             return Main.USAGE;
         }
-        if (t instanceof CipServiceException || t instanceof EncapsulationException || t instanceof CheckFailedException) {
+        if (t instanceof CipServiceException || t instanceof EncapsulationException || t instanceof CheckFailedException
+                || t instanceof dev.cipsec.commission.ca.CaException) {
             return Main.REFUSED;
         }
         if (t instanceof IOException || t instanceof UncheckedIOException) {

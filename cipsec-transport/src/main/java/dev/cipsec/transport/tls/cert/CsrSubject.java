@@ -94,7 +94,8 @@ public record CsrSubject(String commonName, String organization, String organiza
         return country.isEmpty() || COUNTRY.matcher(country).matches();
     }
 
-    List<GeneralName> generalNames() {
+    /** The subject alternative names as Bouncy Castle general names, in order (for certificate builders). */
+    public List<GeneralName> generalNames() {
         return subjectAltNames.stream().map(CsrSubject::generalName).toList();
     }
 
