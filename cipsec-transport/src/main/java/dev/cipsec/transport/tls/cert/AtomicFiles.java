@@ -17,15 +17,15 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Bounded reads and crash-safe writes: a reader never sees a half-written credential or trust file
  * (temp file in the same directory, fsync, atomic rename, fsync of the directory).
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Largest credential, certificate or CRL file read. */
-    static final int MAX_FILE_BYTES = 1 << 20;
+    public static final int MAX_FILE_BYTES = 1 << 20;
 
     private AtomicFiles() {
     }
 
     /** The file's bytes; refuses non-regular files and files over {@link #MAX_FILE_BYTES} before reading them. */
-    static byte[] readBounded(Path file) throws IOException {
+    public static byte[] readBounded(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": not a regular file");
         }
@@ -44,7 +44,7 @@ final class AtomicFiles {
     }
 
     /** Replaces {@code target} with {@code data} atomically; {@code secret} files are created owner-only where POSIX allows. */
-    static void write(Path target, byte[] data, boolean secret) throws IOException {
+    public static void write(Path target, byte[] data, boolean secret) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         FileAttribute<?>[] attrs = secret && posix(dir)
