@@ -49,7 +49,7 @@ public final class PolicyDiff {
         field(c, "zone", a.zone(), b.zone());
         field(c, "address", a.host(), b.host());
         field(c, "TLS port", a.tlsPort(), b.tlsPort());
-        field(c, "expected identity", identity(a.expected()), identity(b.expected()));
+        field(c, "expected identity", parenthesised(describe(a.expected())), parenthesised(describe(b.expected())));
         field(c, "expected fingerprint", orNone(a.expectFingerprint()), orNone(b.expectFingerprint()));
         field(c, "authentication", a.authentication().name().toLowerCase(Locale.ROOT).replace("psk", "PSK"),
                 b.authentication().name().toLowerCase(Locale.ROOT).replace("psk", "PSK"));
@@ -57,7 +57,7 @@ public final class PolicyDiff {
             c.add("allowed suites: " + suites(a.allowedSuites()) + " -> " + suites(b.allowedSuites()));
         }
         psks(c, a.psks(), b.psks());
-        field(c, "certificate subject", subject(a.subject()), subject(b.subject()));
+        field(c, "certificate subject", describe(a.subject()), describe(b.subject()));
         field(c, "certificate alternative names", orNone(String.join(",", a.subject().subjectAltNames())),
                 orNone(String.join(",", b.subject().subjectAltNames())));
         field(c, "certificate validity", a.validityDays() + " days", b.validityDays() + " days");
@@ -103,7 +103,12 @@ public final class PolicyDiff {
         return ids.stream().map(i -> String.format(Locale.ROOT, "%04X", i)).collect(Collectors.joining(","));
     }
 
-    static String identity(ExpectedIdentity e) {
+    private static String parenthesised(String s) {
+        return s.equals("any") ? s : "(" + s + ")";
+    }
+
+    /** The expected Identity fields in words ({@code vendor 1, product 55, serial 0x00C0FFEE}), or "any". */
+    public static String describe(ExpectedIdentity e) {
         if (e.isAny()) {
             return "any";
         }
@@ -123,11 +128,11 @@ public final class PolicyDiff {
         if (e.serialNumber() != null) {
             parts.add(String.format(Locale.ROOT, "serial 0x%08X", e.serialNumber()));
         }
-        return "(" + String.join(", ", parts) + ")";
+        return String.join(", ", parts);
     }
 
     /** The subject as openssl prints it: {@code CN=plc1, O=Acme, C=FR}, empty fields left out. */
-    static String subject(CsrSubject s) {
+    public static String describe(CsrSubject s) {
         List<String> parts = new ArrayList<>();
         add(parts, "CN", s.commonName());
         add(parts, "O", s.organization());
