@@ -7,6 +7,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,10 +40,13 @@ class PolicyProperties {
 
     @Property(tries = 1500)
     void structurallyWrongPoliciesNeverCrashValidation(@ForAll("policies") Object policy) throws Exception {
-        check(JsonWriter.write(policy));
+        boolean valid = check(JsonWriter.write(policy));
+        Statistics.label("valid").collect(valid);
+        Statistics.label("valid").coverage(c -> c.check(true).count(n -> n > 0));
     }
 
-    private static void check(String text) throws Exception {
+    /** Returns whether the policy was valid (and then resolved). */
+    private static boolean check(String text) throws Exception {
         PolicyModel m = PolicyModel.parse("p.json", text);
         long lines = text.lines().count() + 1;
         for (Problem p : m.validate()) {
@@ -54,6 +58,7 @@ class PolicyProperties {
             List<DevicePolicy> resolved = m.resolve(PskSecrets.preview(Path.of("/nonexistent/p.json.secrets")));
             assertThat(resolved).hasSameSizeAs(m.devices());
         }
+        return m.isValid();
     }
 
     /** The example with a span deleted, replaced or duplicated: truncations, broken tokens, repeated keys. */
