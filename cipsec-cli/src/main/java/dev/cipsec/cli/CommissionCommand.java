@@ -193,7 +193,8 @@ final class CommissionCommand implements Callable<Integer> {
      * neither gets the other's noise.
      */
     private static Deployment.Listener progress(int total, PrintWriter err) {
-        boolean terminal = System.console() != null && System.console().isTerminal();
+        // Java 21 has no Console.isTerminal(); a console exists only when stdin and stdout are a terminal there.
+        boolean terminal = System.console() != null;
         AtomicInteger done = new AtomicInteger();
         return new Deployment.Listener() {
             @Override

@@ -1,11 +1,14 @@
 package dev.cipsec.cli;
 
-/** The CLI's name for {@link dev.cipsec.commission.json.JsonOut}, which the commissioning reports share. */
+import dev.cipsec.commission.json.JsonWriter;
+
+/** {@code --json} output: {@link JsonWriter}'s text, which the commissioning files share, without its final newline. */
 public final class JsonOut {
     private JsonOut() {
     }
 
     public static String write(Object value) {
-        return dev.cipsec.commission.json.JsonOut.write(value);
+        String s = JsonWriter.write(value);
+        return s.substring(0, s.length() - 1);
     }
 }

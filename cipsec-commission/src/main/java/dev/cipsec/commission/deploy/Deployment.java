@@ -1,6 +1,6 @@
 package dev.cipsec.commission.deploy;
 
-import dev.cipsec.commission.json.JsonOut;
+import dev.cipsec.commission.json.JsonWriter;
 import dev.cipsec.commission.policy.DevicePolicy;
 import dev.cipsec.transport.tls.cert.AtomicFiles;
 import dev.cipsec.transport.tls.cert.Identity;
@@ -122,7 +122,7 @@ public final class Deployment {
 
     private void writeReport(DeviceReport r) throws IOException {
         Path file = stateDir.resolve("reports").resolve(r.device() + ".json");
-        AtomicFiles.write(file, (JsonOut.write(r.toMap()) + "\n").getBytes(StandardCharsets.UTF_8), false);
+        AtomicFiles.write(file, (JsonWriter.write(r.toMap())).getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** The state directory's report file for {@code device}. */
