@@ -106,13 +106,15 @@ class CommissionFleetTest {
         int doneAtKill = done(state);
         assertThat(doneAtKill).as("the kill fell half-way").isLessThan(FLEET);
 
-        MainTest.Run resumed = MainTest.run(command);
+        MainTest.Run resumed = MainTest.run(concat(command, "--json"));
         assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
+        // Devices finished before the kill are left alone; the others are finished now, each where it stopped.
+        assertThat(resumed.out()).contains("\"unchanged\": " + doneAtKill).contains("\"configured\": " + (FLEET - doneAtKill));
         for (int i = 0; i < FLEET; i++) {
             EipSecurityObject eip = devices.get(i).security().eip();
             assertThat(eip.state()).as("device %d", i).isEqualTo(EipSecurityObject.CONFIGURED);
             assertThat(eip.applyCount()).as("device %d applied once", i).isEqualTo(1);
-            assertThat(Files.readString(Deployment.reportFile(state, name(i)))).contains("\"result\": \"configured\"");
+            assertThat(Files.readString(Deployment.reportFile(state, name(i)))).containsPattern("\"result\": \"(configured|unchanged)\"");
         }
 
         // Differential: only line2 changes (integrity allows the NULL suites too).
