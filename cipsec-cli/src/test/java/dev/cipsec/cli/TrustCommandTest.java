@@ -118,6 +118,33 @@ class TrustCommandTest {
     }
 
     @Test
+    void theDeviceRuntimeKeepsARefusedClientCertificateInTheSameDirectory() throws Exception {
+        Path certs = shared.resolve("device-credentials");
+        Path serverCrt = TestPki.writeIdentity(certs, "server", pki.issueServer(KeyType.EC_P256, "cell 6 adapter"));
+        Identity scanner = TestPki.selfSigned(KeyType.EC_P256, "cell 6 scanner");
+        Path scannerCrt = TestPki.writeIdentity(certs, "scanner", scanner);
+        Path rootPem = pem("device-root.pem", pki.root());
+        String[] device = {"device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0", "--dtls-port", "-1",
+                "--cert", serverCrt.toString(), "--key", certs.resolve("server.key").toString(),
+                "--trust", dir.toString(), "--require-client-cert"};
+        String[] client = {"--tls", "--trust", rootPem.toString(), "--cert", scannerCrt.toString(),
+                "--key", certs.resolve("scanner.key").toString()};
+        Files.createDirectories(dir);
+        try (DeviceTlsCommandTest.RunningDevice d = new DeviceTlsCommandTest.RunningDevice(device)) {
+            MainTest.Run refused = run(TlsCommandsTest.concat(TlsCommandsTest.args("identity", d.target("tls")), client));
+            assertThat(refused.exit()).isEqualTo(Main.TLS);
+            assertThat(refused.err()).contains("received alert unknown_ca");
+        }
+        assertThat(names(dir.resolve("rejected/certs"))).containsExactly(hex(scanner.certificate()) + ".der");
+        assertThat(trust("accept", hex(scanner.certificate()).substring(0, 8)).exit()).isZero();
+        // The device reads the directory when it starts.
+        try (DeviceTlsCommandTest.RunningDevice d = new DeviceTlsCommandTest.RunningDevice(device)) {
+            MainTest.Run ok = run(TlsCommandsTest.concat(TlsCommandsTest.args("identity", d.target("tls")), client));
+            assertThat(ok.exit()).as(ok.err()).isZero();
+        }
+    }
+
+    @Test
     void aRefusalThatKeptNothingHasNoAcceptHint() throws Exception {
         // A trust PEM file, not a directory: nothing is kept, so nothing to accept.
         Path other = pem("other-root.pem", TestPki.create("other").root());
