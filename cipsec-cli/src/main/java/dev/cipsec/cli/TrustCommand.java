@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  * accepts them, and can reject, remove or import certificates and CRLs.
  */
 @Command(name = "trust", mixinStandardHelpOptions = true,
-        description = {"Manage a trust directory (trusted/, issuers/, rejected/, each with certs/, and crls/ next to trusted and issuer CAs),",
-                "the one `--trust DIR` of the client commands and of `cipsec device` reads. A refused device certificate lands in",
-                "rejected/certs/; accept it from there. Fingerprints are SHA-256, colons optional, any case, or a unique prefix",
+        description = {"Manage a trust directory: the one `--trust DIR` of the client commands and of",
+                "`cipsec device` reads (trusted/, issuers/, rejected/, each with certs/; crls/ beside",
+                "trusted/ and issuers/). A refused peer certificate lands in rejected/certs/; accept",
+                "it from there. FINGERPRINT: SHA-256, colons optional, any case, or a unique prefix",
                 "of at least 8 hex digits."},
         subcommands = {TrustCommand.ListAction.class, TrustCommand.Accept.class, TrustCommand.Reject.class,
                 TrustCommand.Remove.class, TrustCommand.Add.class, TrustCommand.AddCrl.class})
@@ -158,7 +159,8 @@ final class TrustCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List every certificate (folder, subject, issuer, SHA-256 fingerprint, validity, CA or end entity) and CRL.")
+            description = {"List every certificate and CRL.",
+                    "Certificates with folder, subject, issuer, SHA-256, validity, CA or end entity, file."})
     static final class ListAction extends Action {
         @Override
         String run(Map<String, Object> out) throws Exception {
@@ -196,8 +198,8 @@ final class TrustCommand implements Runnable {
     }
 
     @Command(name = "accept", mixinStandardHelpOptions = true,
-            description = {"Move a rejected certificate to trusted/certs/: peers presenting it are trusted from the next connection.",
-                    "A running `cipsec device` reads the directory when it starts."})
+            description = {"Move a rejected certificate to trusted/certs/ (trusted from the next connection).",
+                    "A running `cipsec device` reads the directory when it starts: restart it."})
     static final class Accept extends Action {
         @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "SHA-256 of a certificate in rejected/ (or a unique prefix, 8+ hex digits).")
         String fingerprint;
@@ -211,7 +213,8 @@ final class TrustCommand implements Runnable {
     }
 
     @Command(name = "reject", mixinStandardHelpOptions = true,
-            description = "Move a trusted or issuer certificate to rejected/certs/ (undo an accept or add; accept brings it back).")
+            description = {"Move a trusted or issuer certificate to rejected/certs/ (undoes accept or add).",
+                    "`accept` brings it back."})
     static final class Reject extends Action {
         @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "SHA-256 of a certificate in trusted/ or issuers/ (or a unique prefix).")
         String fingerprint;
@@ -243,8 +246,9 @@ final class TrustCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Import the certificates of a PEM or DER file into trusted/certs/ (anchors, pinned devices) or,",
-                    "with --issuer, issuers/certs/ (intermediate CAs that complete paths but are not trusted by themselves).",
+            description = {"Import the certificates of a PEM or DER file into trusted/certs/.",
+                    "trusted/ holds anchors and pinned devices; with --issuer they go to issuers/certs/:",
+                    "intermediate CAs that complete paths but are not trusted by themselves.",
                     "Each is stored as DER named by its fingerprint; creates DIR when missing."})
     static final class Add extends Action {
         @Parameters(index = "0", paramLabel = "FILE", description = "Certificate file, PEM (one or more) or DER.")
@@ -269,8 +273,9 @@ final class TrustCommand implements Runnable {
     }
 
     @Command(name = "add-crl", mixinStandardHelpOptions = true,
-            description = {"Import the CRLs of a PEM or DER file into the crls/ folder next to the CA that signed each",
-                    "(trusted/crls/ or issuers/crls/); refuses a CRL no CA in DIR signed, or one older than the CRL in place."})
+            description = {"Import the CRLs of a PEM or DER file beside the CA in DIR that signed each.",
+                    "They go to trusted/crls/ or issuers/crls/; a CRL no CA in DIR signed, or one older",
+                    "than the CRL in place, is refused."})
     static final class AddCrl extends Action {
         @Parameters(index = "0", paramLabel = "FILE", description = "CRL file, PEM or DER.")
         Path file;
