@@ -350,8 +350,11 @@ public final class TrustStore {
      */
     public List<Entry> remove(String fingerprint) throws IOException {
         List<Entry> matching = matching(fingerprint, EnumSet.allOf(Folder.class));
+        Set<Path> done = new HashSet<>();
         for (Entry e : matching) {
-            takeOut(e);
+            if (done.add(e.file())) {
+                takeOut(e);
+            }
         }
         log.info("removed certificate {} from {}", matching.getFirst().fingerprintHex(), dir);
         return matching;
@@ -389,8 +392,9 @@ public final class TrustStore {
         }
         Set<String> fingerprints = new HashSet<>();
         added.forEach(e -> fingerprints.add(e.fingerprintHex()));
+        Set<Path> done = new HashSet<>();
         for (Entry e : entries()) {
-            if (e.folder() == Folder.REJECTED && fingerprints.contains(e.fingerprintHex())) {
+            if (e.folder() == Folder.REJECTED && fingerprints.contains(e.fingerprintHex()) && done.add(e.file())) {
                 takeOut(e);
             }
         }
@@ -409,6 +413,7 @@ public final class TrustStore {
         Path d = requireDirectory();
         List<X509CRL> imported = CredentialFiles.readCrls(crlFile);
         List<Entry> cas = entries().stream().filter(e -> e.folder() != Folder.REJECTED && e.ca()).toList();
+        // Every CRL of the file is checked before the first is written: a refused one leaves the directory as it was.
         List<CrlEntry> added = new ArrayList<>();
         for (X509CRL crl : imported) {
             Entry issuer = cas.stream().filter(e -> signed(crl, e.certificate())).findFirst()
@@ -424,12 +429,14 @@ public final class TrustStore {
                     }
                 }
             }
+            added.add(new CrlEntry(target, crl));
+        }
+        for (CrlEntry c : added) {
             try {
-                AtomicFiles.write(target, crl.getEncoded(), false);
+                AtomicFiles.write(c.file(), c.crl().getEncoded(), false);
             } catch (CRLException e) {
                 throw new IOException(crlFile + ": CRL cannot be encoded: " + e.getMessage(), e);
             }
-            added.add(new CrlEntry(target, crl));
         }
         log.info("added {} CRL(s) from {}", added.size(), crlFile);
         return List.copyOf(added);
@@ -503,7 +510,11 @@ public final class TrustStore {
         Path target = certsDir.resolve(fileName(sources.getFirst().fingerprint()));
         Entry moved = new Entry(to, target, cert);
         boolean written = false;
+        Set<Path> done = new HashSet<>();
         for (Entry e : sources) {
+            if (!done.add(e.file())) {
+                continue;
+            }
             if (!written && aloneAsDer(e)) {
                 AtomicFiles.moveAtomically(e.file(), target);
                 AtomicFiles.syncDirectory(certsDir);

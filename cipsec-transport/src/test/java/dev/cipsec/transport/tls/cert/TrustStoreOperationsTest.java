@@ -217,11 +217,12 @@ class TrustStoreOperationsTest {
     void removeDeletesEveryCopyAndKeepsTheRestOfABundle() throws Exception {
         Identity device = TestPki.selfSigned(KeyType.EC_P256, "device");
         TrustStore store = TrustStore.open(dir);
-        CredentialFiles.writePem(dir.resolve("trusted/bundle.pem"), List.of(device.certificate(), PKI.root()));
+        // The same certificate twice in one bundle is one removal, not an error on the second.
+        CredentialFiles.writePem(dir.resolve("trusted/bundle.pem"), List.of(device.certificate(), PKI.root(), device.certificate()));
         store.reject(device.certificate());
 
         List<Entry> removed = store.remove(fp(device.certificate()).toLowerCase(Locale.ROOT));
-        assertThat(removed).extracting(Entry::folder).containsExactly(Folder.TRUSTED, Folder.REJECTED);
+        assertThat(removed).extracting(Entry::folder).containsExactly(Folder.TRUSTED, Folder.TRUSTED, Folder.REJECTED);
         assertThat(store.entries()).extracting(Entry::certificate).containsExactly(PKI.root());
         assertThat(names(dir.resolve("rejected/certs"))).isEmpty();
 
@@ -311,6 +312,10 @@ class TrustStoreOperationsTest {
         store.add(pem("intermediate.pem", PKI.intermediate()), Folder.ISSUERS);
         Path forged = TestPki.writeCrl(dir.resolve("forged.pem"), twin.crl());
         assertThatThrownBy(() -> store.addCrl(forged)).isInstanceOf(IllegalArgumentException.class);
+        // A file with a good CRL and a foreign one imports neither.
+        String both = Files.readString(TestPki.writeCrl(dir.resolve("good.pem"), PKI.crl())) + Files.readString(foreign);
+        Path mixed = Files.writeString(dir.resolve("mixed.pem"), both);
+        assertThatThrownBy(() -> store.addCrl(mixed)).isInstanceOf(IllegalArgumentException.class);
         assertThat(store.crlEntries()).isEmpty();
     }
 
