@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 @Command(name = "cipsec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes, commission CIP Security.",
         subcommands = {DemoCommand.class, DeviceCommand.class, DiscoverCommand.class, IdentityCommand.class,
-                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, SecurityCommand.class, CaCommand.class, PolicyCommand.class, CommissionCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
+                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, SecurityCommand.class, CaCommand.class, PolicyCommand.class, CommissionCommand.class, TrustCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the peer refused (CIP or encapsulation error) or a check failed",
@@ -86,7 +86,10 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(ExitCodes::forException);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             int code = ExitCodes.forException(ex);
-            line.getErr().println("cipsec: " + ExitCodes.message(ex));
+            // A certificate refused and kept by --trust DIR: the same line says how to trust it.
+            String hint = code == TLS ? TlsOptions.of(line.getCommandSpec()).flatMap(TlsOptions::rejectionHint)
+                    .map(h -> "; " + h).orElse("") : "";
+            line.getErr().println("cipsec: " + ExitCodes.message(ex) + hint);
             return code;
         });
         return cl;

@@ -6,10 +6,13 @@ import dev.cipsec.transport.tls.KeyLog;
 import dev.cipsec.transport.tls.PeerVerifier;
 import dev.cipsec.transport.tls.PskCredential;
 import dev.cipsec.transport.tls.TlsPolicy;
+import dev.cipsec.transport.tls.cert.CertificateRejectedException;
 import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.transport.tls.cert.Identity;
 import dev.cipsec.transport.tls.cert.TrustStore;
 import dev.cipsec.wire.buf.Bytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -23,12 +26,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * CIP Security credentials, trust and suites: the options a TLS client command and {@code device --tls}
  * share. Secrets can come from files so they stay out of shell history and {@code ps} listings.
  */
 final class TlsOptions {
+    private static final Logger log = LoggerFactory.getLogger(TlsOptions.class);
     /** A key or password file is a few lines of text; anything bigger is a wrong path. */
     private static final long MAX_SECRET_FILE = 64 * 1024;
 
@@ -60,7 +65,8 @@ final class TlsOptions {
     Path pkcs12PasswordFile;
 
     @Option(names = "--trust", paramLabel = "DIR|FILE",
-            description = {"Who we trust: a trust store directory (trusted/, issuers/, crls/; refused peer certificates land in rejected/),",
+            description = {"Who we trust: a trust directory (trusted/, issuers/, rejected/, each with certs/; see `cipsec trust`;",
+                    "a refused peer certificate lands in rejected/certs/ to be accepted with `cipsec trust --dir DIR accept`),",
                     "or a PEM file of trust anchors (CA certificates or pinned peer certificates)."})
     Path trust;
 
@@ -91,6 +97,9 @@ final class TlsOptions {
     @Option(names = "--tls-timeout", paramLabel = "TIME", defaultValue = "10s",
             description = "TLS handshake timeout, e.g. 10s or 500ms (default: ${DEFAULT-VALUE}).")
     String tlsTimeout;
+
+    /** The certificate the trust directory kept in rejected/ during this run; set on a handshake thread. */
+    private final AtomicReference<X509Certificate> rejectedLeaf = new AtomicReference<>();
 
     /** Whether any credential or trust option was given (a plain target with them is a mistake worth reporting). */
     boolean anyGiven() {
@@ -202,7 +211,8 @@ final class TlsOptions {
     TlsPolicy.Builder policy(Optional<Path> keyLogFile) throws IOException {
         TlsPolicy.Builder b = TlsPolicy.builder().suites(suiteList())
                 .handshakeTimeout(IoCommand.parseDuration(tlsTimeout, "--tls-timeout"));
-        psk().ifPresent(b::psk);
+        Optional<PskCredential> ownPsk = psk();
+        ownPsk.ifPresent(b::psk);
         identity().ifPresent(b::identity);
         Optional<TrustStore> store = trustStore();
         if (pinSha256 != null) {
@@ -215,7 +225,7 @@ final class TlsOptions {
             b.peerVerifier(new PinnedCertificate(PinnedCertificate.parse(pinSha256)));
             return keyLog(b, keyLogFile);
         }
-        b.peerVerifier(store.map(t -> PeerVerifier.trusting(t, checkExpiry)).orElse(PeerVerifier.none()));
+        b.peerVerifier(store.map(t -> verifier(t, ownPsk.isEmpty())).orElse(PeerVerifier.none()));
         b.checkSubjectAltName(checkSan);
         if (checkSan && store.isEmpty()) {
             throw new IllegalArgumentException("--check-san applies to certificates we verify: it needs --trust");
@@ -224,6 +234,90 @@ final class TlsOptions {
             throw new IllegalArgumentException("--check-expiry applies to certificates we verify: it needs --trust");
         }
         return keyLog(b, keyLogFile);
+    }
+
+    /**
+     * Verifies against the store; with a trust directory it also notes the peer certificate the store kept in
+     * rejected/, so the error the user sees ends with the command that accepts it ({@link #rejectionHint()}).
+     *
+     * @param certificatesOnly no PSK is configured: then a client offers certificate suites even while the
+     *                         directory trusts nothing yet, because the refused handshake is how the device's
+     *                         certificate reaches rejected/ to be accepted (still fail closed: nothing passes)
+     */
+    private PeerVerifier verifier(TrustStore store, boolean certificatesOnly) {
+        PeerVerifier trusting = PeerVerifier.trusting(store, checkExpiry);
+        if (store.directory().isEmpty()) {
+            return trusting;
+        }
+        return new PeerVerifier() {
+            @Override
+            public void verify(List<X509Certificate> chain, dev.cipsec.transport.tls.cert.Purpose peerRole)
+                    throws java.security.cert.CertificateException {
+                try {
+                    trusting.verify(chain, peerRole);
+                } catch (CertificateRejectedException e) {
+                    if (e.check() == CertificateRejectedException.Check.UNTRUSTED) {
+                        noteRejected(store, chain);
+                    }
+                    throw e;
+                }
+            }
+
+            @Override
+            public List<X509Certificate> acceptableIssuers() {
+                return trusting.acceptableIssuers();
+            }
+
+            @Override
+            public boolean canTrustAnything() {
+                return trusting.canTrustAnything() || certificatesOnly;
+            }
+        };
+    }
+
+    private void noteRejected(TrustStore store, List<X509Certificate> chain) {
+        if (chain.isEmpty()) {
+            return;
+        }
+        X509Certificate leaf = chain.getFirst();
+        try {
+            // Only a certificate the store really kept (refused as untrusted, and written) gets the hint.
+            if (store.rejected().contains(leaf)) {
+                rejectedLeaf.set(leaf);
+                log.info("{}", rejectionHint().orElseThrow());
+            }
+        } catch (IOException e) {
+            log.debug("cannot read {}/rejected: {}", trust, e.toString());
+        }
+    }
+
+    /**
+     * After a refused handshake: where the peer's certificate was kept and the exact command that trusts it,
+     * or empty when nothing was kept (no trust directory, or a refusal other than "untrusted").
+     */
+    Optional<String> rejectionHint() {
+        X509Certificate leaf = rejectedLeaf.get();
+        if (leaf == null) {
+            return Optional.empty();
+        }
+        String hex = CredentialFiles.sha256Fingerprint(leaf).replace(":", "");
+        return Optional.of("the peer's certificate " + CredentialFiles.subject(leaf) + " (issuer "
+                + leaf.getIssuerX500Principal().getName() + ") is kept in " + trust.resolve("rejected") + "; to trust it run: "
+                + TrustCommand.acceptCommand(trust, hex));
+    }
+
+    /** The {@link TlsOptions} of a command (its own or a mixin's), for the error handler. */
+    static Optional<TlsOptions> of(picocli.CommandLine.Model.CommandSpec spec) {
+        if (spec.userObject() instanceof TlsOptions t) {
+            return Optional.of(t);
+        }
+        for (picocli.CommandLine.Model.CommandSpec mixin : spec.mixins().values()) {
+            Optional<TlsOptions> found = of(mixin);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     private static TlsPolicy.Builder keyLog(TlsPolicy.Builder b, Optional<Path> keyLogFile) {

@@ -129,7 +129,7 @@ class TlsCommandsTest {
                 .contains("subject=CN=cipsec test intermediate").contains("issuer=CN=cipsec test root")
                 .contains("sha256=" + CredentialFiles.sha256Fingerprint(pki.intermediate()));
         assertThat(refused.err().strip().lines()).hasSize(1);
-        try (var files = Files.list(other.resolve("rejected"))) {
+        try (var files = Files.list(other.resolve("rejected/certs"))) {
             assertThat(files.map(p -> p.getFileName().toString()).toList())
                     .anySatisfy(name -> assertThat(name).containsIgnoringCase(fingerprint.replace(":", "").substring(0, 16)));
         }

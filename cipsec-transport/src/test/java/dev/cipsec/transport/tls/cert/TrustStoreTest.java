@@ -35,7 +35,10 @@ class TrustStoreTest {
     void openCreatesTheSubDirectories() throws Exception {
         Path pki = dir.resolve("pki");
         TrustStore store = TrustStore.open(pki);
-        assertThat(names(pki)).containsExactly("crls", "issuers", "rejected", "trusted");
+        assertThat(names(pki)).containsExactly("issuers", "rejected", "trusted");
+        assertThat(names(pki.resolve("trusted"))).containsExactly("certs", "crls");
+        assertThat(names(pki.resolve("issuers"))).containsExactly("certs", "crls");
+        assertThat(names(pki.resolve("rejected"))).containsExactly("certs");
         assertThat(store.anchors()).isEmpty();
         assertThat(store.issuers()).isEmpty();
         assertThat(store.crls()).isEmpty();
@@ -43,8 +46,11 @@ class TrustStoreTest {
     }
 
     @Test
-    void readsPemAndDerAndSkipsGarbage() throws Exception {
-        TrustStore.open(dir);
+    void readsTheFlatLayoutPemAndDerAndSkipsGarbage() throws Exception {
+        // The layout before */certs: files directly in trusted/ and issuers/, CRLs in crls/.
+        Files.createDirectories(dir.resolve("trusted"));
+        Files.createDirectories(dir.resolve("issuers"));
+        Files.createDirectories(dir.resolve("crls"));
         Identity pinned = TestPki.selfSigned(KeyType.EC_P256, "pinned");
         TestPki.writeCertificate(dir.resolve("trusted/root.pem"), PKI.root());
         Files.write(dir.resolve("trusted/pinned.der"), pinned.certificate().getEncoded());
@@ -104,15 +110,15 @@ class TrustStoreTest {
 
         String fp = CredentialFiles.sha256Fingerprint(peer.certificate());
         String file = fp.replace(":", "") + ".der";
-        assertThat(names(dir.resolve("rejected"))).containsExactly(file);
-        assertThat(Files.readAllBytes(dir.resolve("rejected").resolve(file))).isEqualTo(peer.certificate().getEncoded());
+        assertThat(names(dir.resolve("rejected/certs"))).containsExactly(file);
+        assertThat(Files.readAllBytes(dir.resolve("rejected/certs").resolve(file))).isEqualTo(peer.certificate().getEncoded());
         assertThat(store.rejected()).containsExactly(peer.certificate());
         store.reject(peer.certificate());
-        assertThat(names(dir.resolve("rejected"))).containsExactly(file);
+        assertThat(names(dir.resolve("rejected/certs"))).containsExactly(file);
 
         store.approve(fp.toLowerCase(java.util.Locale.ROOT));
-        assertThat(names(dir.resolve("rejected"))).isEmpty();
-        assertThat(names(dir.resolve("trusted"))).containsExactly(file);
+        assertThat(names(dir.resolve("rejected/certs"))).isEmpty();
+        assertThat(names(dir.resolve("trusted/certs"))).containsExactly(file);
         // The snapshot is immutable; the reloaded one trusts the peer.
         assertThat(store.anchors()).isEmpty();
         TrustStore reloaded = store.reload();
@@ -133,7 +139,7 @@ class TrustStoreTest {
     @Test
     void rejectedKeepsAtMost128DroppingTheOldest() throws Exception {
         TrustStore store = TrustStore.open(dir);
-        Path rejected = dir.resolve("rejected");
+        Path rejected = dir.resolve("rejected/certs");
         List<X509Certificate> certs = new ArrayList<>();
         for (int i = 0; i < TrustStore.MAX_REJECTED; i++) {
             X509Certificate c = PKI.issueServer(KeyType.EC_P256, "peer " + i).certificate();
@@ -161,11 +167,11 @@ class TrustStoreTest {
         assertThat(memory.reload()).isSameAs(memory);
 
         TrustStore store = TrustStore.open(dir);
-        Files.delete(dir.resolve("rejected"));
-        Files.writeString(dir.resolve("rejected"), "a file where the directory should be");
+        Files.delete(dir.resolve("rejected/certs"));
+        Files.writeString(dir.resolve("rejected/certs"), "a file where the directory should be");
         store.reject(PKI.intermediate());
-        store.reject(null);
-        assertThat(Files.readString(dir.resolve("rejected"))).isEqualTo("a file where the directory should be");
+        store.reject((X509Certificate) null);
+        assertThat(Files.readString(dir.resolve("rejected/certs"))).isEqualTo("a file where the directory should be");
     }
 
     @Test
@@ -174,8 +180,12 @@ class TrustStoreTest {
         store.reject(PKI.intermediate());
         CredentialFiles.writePem(dir.resolve("trusted/root.pem"), List.of(PKI.root()));
         CredentialFiles.writePem(dir.resolve("trusted/root.pem"), List.of(PKI.root(), PKI.intermediate()));
-        assertThat(names(dir.resolve("rejected"))).allMatch(n -> n.matches("[0-9A-F]{64}\\.der"));
-        assertThat(names(dir.resolve("trusted"))).containsExactly("root.pem");
+        store.accept(CredentialFiles.sha256Fingerprint(PKI.intermediate()).substring(0, 11));
+        store.add(TestPki.writeCertificate(dir.resolve("root-copy.pem"), PKI.root()), TrustStore.Folder.ISSUERS);
+        assertThat(names(dir.resolve("rejected/certs"))).isEmpty();
+        assertThat(names(dir.resolve("issuers/certs"))).allMatch(n -> n.matches("[0-9A-F]{64}\\.der"));
+        assertThat(names(dir.resolve("trusted/certs"))).allMatch(n -> n.matches("[0-9A-F]{64}\\.der"));
+        assertThat(names(dir.resolve("trusted"))).containsExactly("certs", "crls", "root.pem");
         assertThat(CredentialFiles.readCertificates(dir.resolve("trusted/root.pem"))).hasSize(2);
     }
 }
