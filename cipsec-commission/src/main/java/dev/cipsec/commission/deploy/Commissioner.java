@@ -222,8 +222,16 @@ public final class Commissioner {
             this.hash = deployedHash(p);
         }
 
-        private void record(String event, String... kv) throws IOException {
-            journal.append(event, kv);
+        /**
+         * Journal first, then the step list. A journal that cannot be written stops the whole deployment
+         * (unchecked, so that it is not mistaken for a device's I/O error): going on would make resuming blind.
+         */
+        private void record(String event, String... kv) {
+            try {
+                journal.append(event, kv);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the journal " + journal.file(), e);
+            }
             steps.add(event);
         }
 
@@ -250,11 +258,20 @@ public final class Commissioner {
                 record(Events.DONE, "hash", hash);
                 return report(DeviceReport.Result.CONFIGURED, null);
             } catch (StepFailure f) {
-                log.warn("{}: {} failed: {}", p.name(), f.failure.step(), f.failure.message());
-                journal.append(Events.FAILED, "step", f.failure.step(), "error", f.failure.message(), "status",
-                        f.failure.generalStatus() < 0 ? "" : String.format("0x%02X", f.failure.generalStatus()));
-                return report(f.result, f.failure);
+                return failed(f);
+            } catch (IOException e) {
+                // The device or the network: no answer in time, connection reset or closed.
+                return failed(new StepFailure(DeviceReport.Result.FAILED, new DeviceReport.Failure(step,
+                        "the device stopped answering: " + describe(e), -1, List.of()), e));
             }
+        }
+
+        private DeviceReport failed(StepFailure f) {
+            log.warn("{}: {} failed: {}", p.name(), f.failure.step(), f.failure.message());
+            record(Events.FAILED, "step", f.failure.step(), "error", f.failure.message(), "status",
+                    f.failure.generalStatus() < 0 ? "" : String.format("0x%02X", f.failure.generalStatus()));
+            steps.removeLast();
+            return report(f.result, f.failure);
         }
 
         private void configure(Facts facts) throws StepFailure, IOException {
@@ -272,12 +289,17 @@ public final class Commissioner {
                 }
                 if (!applied) {
                     beginSession(c);
-                    long instance = -1;
-                    if (p.authentication() == Authentication.CERTIFICATE) {
-                        instance = installCertificate(c, facts);
+                    try {
+                        long instance = -1;
+                        if (p.authentication() == Authentication.CERTIFICATE) {
+                            instance = installCertificate(c, facts);
+                        }
+                        writeAttributes(c, instance);
+                        apply(c);
+                    } catch (StepFailure | IOException | RuntimeException e) {
+                        abort(c);
+                        throw e;
                     }
-                    writeAttributes(c, instance);
-                    apply(c);
                 }
                 if (!facts.ended()) {
                     endSession(c);
@@ -605,6 +627,26 @@ public final class Commissioner {
             record(Events.APPLIED);
             changes.add(options.resetConnections() ? "applied; existing connections closed after "
                     + options.closeDelay().toMillis() + " ms" : "applied; existing connections kept");
+        }
+
+        /**
+         * After a failure inside the session: Abort_Config on 0x5E, so that the device drops the half-written
+         * configuration at once rather than when its session times out (0x5D has no abort; its session expires
+         * to Incomplete Configuration). Best effort: a device that stopped answering drops it by itself.
+         */
+        private void abort(Connected c) {
+            if (!inSession) {
+                return;
+            }
+            try {
+                if (c.security().eip().state() == SecurityClient.Eip.CONFIGURATION_IN_PROGRESS) {
+                    c.security().eip().abortConfig();
+                    record(Events.ABORTED);
+                }
+            } catch (IOException | SecurityServiceException e) {
+                log.info("{}: Abort_Config after the failure did not go through: {}", p.name(), e.getMessage());
+            }
+            inSession = false;
         }
 
         private void endSession(Connected c) throws StepFailure, IOException {

@@ -30,6 +30,8 @@ public final class Events {
     public static final String VERIFIED = "verified";
     /** The device runs the policy with {@code hash}. */
     public static final String DONE = "done";
+    /** After a failure inside the session, Abort_Config on 0x5E: the device is back on its previous configuration. */
+    public static final String ABORTED = "aborted";
     /** The run stopped: {@code step}, {@code error}, and {@code status} when the device answered with a CIP status. */
     public static final String FAILED = "failed";
 

@@ -189,6 +189,86 @@ class CommissionerTest {
         assertThat(r.toMap().toString()).doesNotContain("0000000000000000");
     }
 
+    @Test
+    void aDeviceThatRefusesApplyConfigIsReportedWithItsStatusAndLeftOnItsOldConfiguration() throws Exception {
+        CipDevice d = device("refuses");
+        // A PSK suite without a PSK: the device refuses Apply_Config with 0xD0 and failure code 1 (no PSK).
+        DeviceReport r = deploy(DeploymentOptions.defaults(), policy("plc7", d, List.of(0xC037), fingerprint(d)))
+                .reports().getFirst();
+        assertThat(r.result()).isEqualTo(DeviceReport.Result.FAILED);
+        assertThat(r.error().step()).isEqualTo(Events.APPLIED);
+        assertThat(r.error().generalStatus()).isEqualTo(0xD0);
+        assertThat(r.error().extendedStatus()).containsExactly(1);
+        assertThat(r.toMap().toString()).contains("generalStatus=0xD0").contains("0x0001");
+        assertThat(r.steps()).endsWith(Events.APPLYING, Events.ABORTED);
+        assertThat(eip(d).state()).isEqualTo(EipSecurityObject.FACTORY_DEFAULT);
+        assertThat(eip(d).pending()).isNull();
+        DeviceJournal journal = DeviceJournal.open(Commissioner.journalFile(dir.resolve("state"), "plc7"));
+        assertThat(journal.entries().getLast().event()).isEqualTo(Events.FAILED);
+        assertThat(journal.entries().getLast().field("status")).isEqualTo("0xD0");
+
+        // The fixed policy is another configuration: it gets a certificate of its own and applies once.
+        int issuedBefore = ca.issued.get();
+        DeviceReport fixed = deploy(DeploymentOptions.defaults(), policy("plc7", d, SUITES, fingerprint(d))).reports().getFirst();
+        assertThat(fixed.result()).as(fixed.toString()).isEqualTo(DeviceReport.Result.CONFIGURED);
+        assertThat(eip(d).applyCount()).isEqualTo(1);
+        assertThat(ca.issued.get() - issuedBefore).as("a new configuration gets its own certificate").isEqualTo(1);
+    }
+
+    @Test
+    void aDeviceThatStopsAnsweringMidSessionFailsClearlyAndTheNextRunFinishesWithoutReissuing() throws Exception {
+        CipDevice d = device("stalls");
+        try (StallingRelay relay = new StallingRelay(d.tlsAddress())) {
+            DevicePolicy viaRelay = new DevicePolicy("plc8", "line1", "127.0.0.1", relay.port(), ExpectedIdentity.ANY,
+                    fingerprint(d), Authentication.CERTIFICATE, SUITES, List.of(), CsrSubject.of("plc8"), 365, true, true,
+                    false, 12, false, List.of());
+            // The device goes silent right after the plant CA signed its CSR: the install step gets no answer.
+            CertificateAuthority stallAfterIssue = new CertificateAuthority() {
+                @Override
+                public X509Certificate certificate() {
+                    return ca.certificate();
+                }
+
+                @Override
+                public X509Certificate issue(byte[] csr, CsrSubject subject, int days) throws IOException,
+                        java.security.GeneralSecurityException {
+                    X509Certificate c = ca.issue(csr, subject, days);
+                    if (!subject.commonName().equals(ToolIdentity.COMMON_NAME)) {
+                        relay.stall(true);
+                    }
+                    return c;
+                }
+
+                @Override
+                public java.util.Optional<java.security.cert.X509CRL> crl() {
+                    return java.util.Optional.empty();
+                }
+            };
+            DeploymentOptions quick = DeploymentOptions.defaults().withTimeouts(java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofSeconds(1));
+            DeviceReport r = new Deployment(dir.resolve("state"), stallAfterIssue, quick).run(List.of(viaRelay),
+                    new Deployment.Listener() {
+                    }).reports().getFirst();
+            assertThat(r.result()).isEqualTo(DeviceReport.Result.FAILED);
+            assertThat(r.error().step()).isEqualTo(Events.INSTALLED);
+            assertThat(r.error().generalStatus()).isEqualTo(-1);
+            assertThat(r.steps()).contains(Events.ISSUED).doesNotContain(Events.APPLYING);
+            DeviceJournal journal = DeviceJournal.open(Commissioner.journalFile(dir.resolve("state"), "plc8"));
+            assertThat(journal.entries().getLast().event()).isEqualTo(Events.FAILED);
+            assertThat(journal.entries().getLast().field("step")).isEqualTo(Events.INSTALLED);
+            assertThat(eip(d).applyCount()).isZero();
+
+            relay.stall(false);
+            int issued = ca.issued.get();
+            DeviceReport again = new Deployment(dir.resolve("state"), ca, quick).run(List.of(viaRelay), new Deployment.Listener() {
+            }).reports().getFirst();
+            assertThat(again.result()).as(again.toString()).isEqualTo(DeviceReport.Result.CONFIGURED);
+            assertThat(again.steps()).doesNotContain(Events.CSR, Events.ISSUED).contains(Events.INSTALLED);
+            assertThat(ca.issued.get()).as("the certificate issued before the stall is the one installed").isEqualTo(issued);
+            assertThat(eip(d).applyCount()).isEqualTo(1);
+        }
+    }
+
     /** The certificate the device presents to a client trusting the test CA (with the tool's certificate when asked). */
     X509Certificate presentedTo(CipDevice d, boolean withToolCertificate) throws Exception {
         List<X509Certificate> seen = new ArrayList<>();
