@@ -244,7 +244,17 @@ public final class Commissioner {
             Facts facts = Facts.of(journal, hash);
             if (options.differential() && facts.everDone() && facts.doneHash().equals(hash)) {
                 deviceFingerprint = journal.last(Events.VERIFIED).map(e -> e.field("fingerprint")).orElse("");
-                return report(DeviceReport.Result.UNCHANGED, null);
+                if (!options.checkUnchanged()) {
+                    return report(DeviceReport.Result.UNCHANGED, null);
+                }
+                String changed = stillDeployed();
+                if (changed == null) {
+                    return report(DeviceReport.Result.UNCHANGED, null);
+                }
+                // Replaced or factory reset: a device that matches the entry's identity gets its policy again.
+                log.info("{}: {}; deploying it again", p.name(), changed);
+                changes.add(changed + ": deployed again");
+                deviceFingerprint = "";
             }
             record(Events.START, "hash", hash, "mode", options.differential() ? "differential" : "full",
                     "resumed", Boolean.toString(facts.applying() || !facts.issuedSerial().isEmpty()));
@@ -272,6 +282,28 @@ public final class Commissioner {
                     f.failure.generalStatus() < 0 ? "" : String.format("0x%02X", f.failure.generalStatus()));
             steps.removeLast();
             return report(f.result, f.failure);
+        }
+
+        /**
+         * Null when the device still presents the certificate the journal verified (or, for a PSK device, still
+         * completes a handshake with its PSK); otherwise what differs.
+         */
+        private String stillDeployed() {
+            AtomicReference<X509Certificate> seen = new AtomicReference<>();
+            try (CipClient client = CipClient.connect(new Target(p.host(), p.tlsPort(), true),
+                    clientOptions(currentVerifier(seen), true))) {
+                if (p.authentication() == Authentication.CERTIFICATE) {
+                    String now = seen.get() == null ? "" : CredentialFiles.sha256Fingerprint(seen.get());
+                    if (!now.equals(deviceFingerprint)) {
+                        return "the device presents sha256 " + now + ", not the certificate deployed to it";
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                X509Certificate presented = seen.get();
+                return "the device no longer accepts its deployed credentials (" + describe(e)
+                        + (presented == null ? "" : "; presents sha256 " + CredentialFiles.sha256Fingerprint(presented)) + ")";
+            }
         }
 
         private void configure(Facts facts) throws StepFailure, IOException {

@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param connectTimeout    TCP connect and TLS handshake limit per attempt
  * @param requestTimeout    limit per CIP request
  * @param kickInterval      how often Kick_Timer keeps the configuration session alive (the device gives 10 s)
+ * @param checkUnchanged    differential mode: before leaving a device alone, check over TLS that it still presents
+ *                          the certificate deployed to it; a device that does not (replaced, factory reset) is
+ *                          deployed again
  */
 public record DeploymentOptions(boolean differential, boolean resetConnections, Duration closeDelay, boolean keepPlainPort,
                                 boolean acceptUnknown, TrustStore vendorTrust, int parallelism, Duration connectTimeout,
-                                Duration requestTimeout, Duration kickInterval) {
+                                Duration requestTimeout, Duration kickInterval, boolean checkUnchanged) {
     public static final int MAX_PARALLELISM = 256;
 
     public DeploymentOptions {
@@ -46,41 +49,46 @@ public record DeploymentOptions(boolean differential, boolean resetConnections, 
     /** Differential, no reset, plain port closed where the policy says, pinned or vendor-signed defaults only, 8 at once. */
     public static DeploymentOptions defaults() {
         return new DeploymentOptions(true, false, Duration.ZERO, false, false, null, 8, Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(3));
+                Duration.ofSeconds(10), Duration.ofSeconds(3), false);
     }
 
     public DeploymentOptions withDifferential(boolean on) {
         return new DeploymentOptions(on, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withReset(boolean on, Duration delay) {
         return new DeploymentOptions(differential, on, delay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withKeepPlainPort(boolean on) {
         return new DeploymentOptions(differential, resetConnections, closeDelay, on, acceptUnknown, vendorTrust, parallelism,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withAcceptUnknown(boolean on) {
         return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, on, vendorTrust, parallelism,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withVendorTrust(TrustStore trust) {
         return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, trust, parallelism,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withParallelism(int n) {
         return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, n,
-                connectTimeout, requestTimeout, kickInterval);
+                connectTimeout, requestTimeout, kickInterval, checkUnchanged);
     }
 
     public DeploymentOptions withTimeouts(Duration connect, Duration request) {
         return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
-                connect, request, kickInterval);
+                connect, request, kickInterval, checkUnchanged);
+    }
+
+    public DeploymentOptions withCheckUnchanged(boolean on) {
+        return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
+                connectTimeout, requestTimeout, kickInterval, on);
     }
 }

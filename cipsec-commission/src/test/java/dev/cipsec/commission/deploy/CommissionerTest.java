@@ -269,6 +269,48 @@ class CommissionerTest {
         }
     }
 
+    @Test
+    void aReplacementDeviceWithTheSameIdentityGetsTheEntrysPolicy() throws Exception {
+        CipDevice old = device("old");
+        int port = old.tlsAddress().getPort();
+        DevicePolicy p = new DevicePolicy("plc9", "line1", "127.0.0.1", port,
+                new ExpectedIdentity(old.profile().identity().vendorId(), old.profile().identity().deviceType(),
+                        old.profile().identity().productCode(), old.profile().identity().revisionMajor(), null),
+                fingerprint(old), Authentication.CERTIFICATE, SUITES, List.of(), CsrSubject.of("plc9"), 365, true, true,
+                false, 12, false, List.of());
+        assertThat(deploy(DeploymentOptions.defaults(), p).reports().getFirst().result()).isEqualTo(DeviceReport.Result.CONFIGURED);
+        old.close();
+
+        // A new unit of the same kind, at the same address, out of its box (its own default certificate).
+        CipDevice replacement = CipDevice.start(DeviceProfile.defaults().onEphemeralPorts().withSecurity(
+                SecuritySettings.tls(TlsPolicy.builder().build()).withStateDirectory(dir.resolve("device-replacement"))
+                        .withDtlsPort(-1).withTlsPort(port)));
+        devices.add(replacement);
+        assertThat(deploy(DeploymentOptions.defaults(), p).reports().getFirst().result())
+                .as("without a check the journal is trusted").isEqualTo(DeviceReport.Result.UNCHANGED);
+
+        DeploymentOptions check = DeploymentOptions.defaults().withCheckUnchanged(true);
+        DeviceReport pinned = deploy(check, p).reports().getFirst();
+        assertThat(pinned.result()).as(pinned.toString() + " the old unit's pin does not vouch for the new one").isEqualTo(DeviceReport.Result.REFUSED);
+        assertThat(eip(replacement).applyCount()).isZero();
+
+        assertThat(deploy(check.withAcceptUnknown(true), p).reports().getFirst().result())
+                .as("accepting unknown certificates does not override a pin that names another").isEqualTo(DeviceReport.Result.REFUSED);
+
+        // The operator pins the new unit (cipsec commission --expect-fingerprint plc9=...): the hash is unchanged,
+        // since a pin is how the tool trusts the device, not something it deploys.
+        DevicePolicy repinned = new DevicePolicy(p.name(), p.zone(), p.host(), p.tlsPort(), p.expected(), fingerprint(replacement),
+                p.authentication(), p.allowedSuites(), p.psks(), p.subject(), p.validityDays(), p.verifyClientCertificate(),
+                p.sendCertificateChain(), p.checkExpiration(), p.dtlsTimeoutSeconds(), p.closePlainPort(), p.trustedIps());
+        assertThat(repinned.configHash()).isEqualTo(p.configHash());
+        DeviceReport r = deploy(check, repinned).reports().getFirst();
+        assertThat(r.result()).as(r.toString()).isEqualTo(DeviceReport.Result.CONFIGURED);
+        assertThat(r.changes().getFirst()).contains("deployed again");
+        assertThat(r.presentedFingerprint()).isEqualTo(CredentialFiles.sha256Fingerprint(replacement.defaultIdentity().certificate()));
+        assertThat(eip(replacement).applyCount()).isEqualTo(1);
+        assertThat(deploy(check, repinned).reports().getFirst().result()).isEqualTo(DeviceReport.Result.UNCHANGED);
+    }
+
     /** The certificate the device presents to a client trusting the test CA (with the tool's certificate when asked). */
     X509Certificate presentedTo(CipDevice d, boolean withToolCertificate) throws Exception {
         List<X509Certificate> seen = new ArrayList<>();
