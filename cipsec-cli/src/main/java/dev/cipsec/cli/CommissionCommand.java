@@ -68,6 +68,14 @@ final class CommissionCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "NAME", description = "Only these devices (repeatable).")
     List<String> only = new ArrayList<>();
 
+    @Option(names = "--check", description = {"Differential: before leaving a device alone, check over TLS that it still presents",
+            "its deployed certificate; a replaced or reset device is deployed again."})
+    boolean check;
+
+    @Option(names = "--expect-fingerprint", paramLabel = "NAME=SHA256",
+            description = "Pin a device's default certificate here instead of in the policy (e.g. a replacement unit; repeatable).")
+    Map<String, String> expectFingerprints = new LinkedHashMap<>();
+
     @Option(names = "--reset-connections", description = "Apply_Config closes the devices' existing connections (after --close-delay).")
     boolean reset;
 
@@ -112,14 +120,15 @@ final class CommissionCommand implements Callable<Integer> {
         PskSecrets pskSecrets = PskSecrets.open(secrets != null ? secrets : PskSecrets.defaultFileFor(policy));
         List<DevicePolicy> devices;
         try {
-            devices = select(model.resolve(pskSecrets));
+            devices = pinned(select(model.resolve(pskSecrets)));
         } catch (PolicyException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         DeploymentOptions options = DeploymentOptions.defaults().withDifferential(!full)
                 .withReset(reset, Duration.ofMillis(closeDelay)).withKeepPlainPort(keepPlain).withAcceptUnknown(acceptUnknown)
                 .withVendorTrust(vendorTrust()).withParallelism(parallelism)
-                .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(timeoutSeconds));
+                .withTimeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(timeoutSeconds))
+                .withCheckUnchanged(check);
         Path stateDir = state != null ? state : policy.resolveSibling(policy.getFileName() + ".state");
         Deployment.Summary summary;
         try (PlantCa ca = CaCommand.open(caDir, caKey)) {
@@ -161,6 +170,27 @@ final class CommissionCommand implements Callable<Integer> {
         }
         if (!wanted.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--device: not in the policy: " + wanted);
+        }
+        return out;
+    }
+
+    private List<DevicePolicy> pinned(List<DevicePolicy> devices) {
+        Map<String, String> pins = new LinkedHashMap<>(expectFingerprints);
+        List<DevicePolicy> out = new ArrayList<>();
+        for (DevicePolicy d : devices) {
+            String fp = pins.remove(d.name());
+            if (fp == null) {
+                out.add(d);
+                continue;
+            }
+            String hex = java.util.HexFormat.of().withUpperCase().formatHex(
+                    dev.cipsec.transport.tls.cert.PinnedCertificate.parse(fp));
+            out.add(new DevicePolicy(d.name(), d.zone(), d.host(), d.tlsPort(), d.expected(), hex, d.authentication(),
+                    d.allowedSuites(), d.psks(), d.subject(), d.validityDays(), d.verifyClientCertificate(),
+                    d.sendCertificateChain(), d.checkExpiration(), d.dtlsTimeoutSeconds(), d.closePlainPort(), d.trustedIps()));
+        }
+        if (!pins.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--expect-fingerprint: not in the policy: " + pins.keySet());
         }
         return out;
     }
