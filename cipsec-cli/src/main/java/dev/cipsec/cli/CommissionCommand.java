@@ -11,6 +11,7 @@ import dev.cipsec.commission.policy.PolicyFile;
 import dev.cipsec.commission.policy.PolicyModel;
 import dev.cipsec.commission.policy.Problem;
 import dev.cipsec.commission.policy.PskSecrets;
+import dev.cipsec.transport.tls.cert.AtomicFiles;
 import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.transport.tls.cert.TrustStore;
 import picocli.CommandLine;
@@ -131,8 +132,14 @@ final class CommissionCommand implements Callable<Integer> {
                 .withCheckUnchanged(check);
         Path stateDir = state != null ? state : policy.resolveSibling(policy.getFileName() + ".state");
         Deployment.Summary summary;
+        Path secretsFile = secrets != null ? secrets : PskSecrets.defaultFileFor(policy);
         try (PlantCa ca = CaCommand.open(caDir, caKey)) {
             summary = new Deployment(stateDir, new PlantCaAuthority(ca), options).run(devices, progress(devices.size(), err));
+        }
+        // What `policy diff --state` compares with; the secrets copy is owner-only, like the tool's key beside it.
+        AtomicFiles.write(deployedPolicy(stateDir), Files.readAllBytes(policy), false);
+        if (Files.exists(secretsFile)) {
+            AtomicFiles.write(deployedSecrets(stateDir), Files.readAllBytes(secretsFile), true);
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -155,6 +162,16 @@ final class CommissionCommand implements Callable<Integer> {
         }
         out.flush();
         return summary.allGood() ? Main.OK : Main.REFUSED;
+    }
+
+    /** The copy of the policy file as last deployed from {@code stateDir}. */
+    static Path deployedPolicy(Path stateDir) {
+        return stateDir.resolve("deployed").resolve("policy.json");
+    }
+
+    /** The copy of the secrets file as last deployed from {@code stateDir}. */
+    static Path deployedSecrets(Path stateDir) {
+        return stateDir.resolve("deployed").resolve("policy.secrets");
     }
 
     private List<DevicePolicy> select(List<DevicePolicy> all) {

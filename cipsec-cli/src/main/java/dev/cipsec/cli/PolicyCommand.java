@@ -1,5 +1,6 @@
 package dev.cipsec.cli;
 
+import dev.cipsec.commission.json.JsonNode;
 import dev.cipsec.commission.policy.DeviceChange;
 import dev.cipsec.commission.policy.DevicePolicy;
 import dev.cipsec.commission.policy.PolicyDiff;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -194,22 +196,34 @@ final class PolicyCommand implements Runnable {
             description = {"What each device would change going from OLD_FILE to FILE: ADDED, REMOVED or CHANGED with",
                     "each change in words; unchanged devices are counted. Both files use the same secrets; nothing is written."})
     static final class Diff extends Base {
-        @Option(names = "--against", required = true, paramLabel = "OLD_FILE", description = "the policy deployed now")
+        @Option(names = "--against", paramLabel = "OLD_FILE", description = "the policy deployed now")
         Path against;
+
+        @Option(names = "--state", paramLabel = "DIR", description = {"instead of --against: what `cipsec commission` last",
+                "deployed from this state directory (its copy of the policy and the secrets), and each device's last result"})
+        Path state;
 
         @Option(names = "--json", description = "machine-readable output")
         boolean json;
 
         @Override
         public Integer call() throws IOException {
+            if ((against == null) == (state == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --against OLD_FILE or --state DIR");
+            }
             PolicyModel now = PolicyFile.load(file);
-            PolicyModel old = PolicyFile.load(against);
+            PolicyModel old = PolicyFile.load(against != null ? against : CommissionCommand.deployedPolicy(state));
             boolean ok = report(old) & report(now);
             if (!ok) {
                 return Main.REFUSED;
             }
             PskSecrets s = PskSecrets.preview(secretsFile());
-            List<DeviceChange> changes = PolicyDiff.compare(resolve(old, s), resolve(now, s));
+            // The deployed copy of the secrets: a PSK rotated since then shows as a change.
+            PskSecrets before = state == null ? s : PskSecrets.preview(CommissionCommand.deployedSecrets(state));
+            List<DeviceChange> changes = PolicyDiff.compare(resolve(old, before), resolve(now, s));
+            if (state != null) {
+                changes = withLastResults(changes, state);
+            }
             long unchanged = changes.stream().filter(c -> c.kind() == DeviceChange.Kind.UNCHANGED).count();
             if (json) {
                 List<Object> list = new ArrayList<>();
@@ -240,6 +254,42 @@ final class PolicyCommand implements Runnable {
             out().println(count((int) unchanged, "device") + " unchanged");
             return Main.OK;
         }
+    }
+
+    /**
+     * A device whose last deployment did not end configured or unchanged is still to do, whatever the diff says:
+     * its report names where it stopped.
+     */
+    static List<DeviceChange> withLastResults(List<DeviceChange> changes, Path state) throws IOException {
+        List<DeviceChange> out = new ArrayList<>();
+        for (DeviceChange c : changes) {
+            Path report = dev.cipsec.commission.deploy.Deployment.reportFile(state, c.device());
+            String last = null;
+            if (c.kind() != DeviceChange.Kind.REMOVED && Files.exists(report)) {
+                var node = dev.cipsec.commission.json.JsonReader.read(report);
+                String result = node instanceof JsonNode.JsonObject o ? text(o, "result") : "";
+                if (!result.equals("configured") && !result.equals("unchanged")) {
+                    String step = node instanceof JsonNode.JsonObject o && o.get("error").orElse(null) instanceof JsonNode.JsonObject e
+                            ? text(e, "step") : "";
+                    last = "last deployment " + result + (step.isEmpty() ? "" : " at " + step);
+                }
+            } else if (c.kind() != DeviceChange.Kind.REMOVED && c.kind() != DeviceChange.Kind.ADDED) {
+                last = "never deployed from this state directory";
+            }
+            if (last == null) {
+                out.add(c);
+            } else {
+                List<String> lines = new ArrayList<>(c.changes());
+                lines.add(last);
+                out.add(new DeviceChange(c.device(), c.kind() == DeviceChange.Kind.UNCHANGED ? DeviceChange.Kind.CHANGED : c.kind(),
+                        lines));
+            }
+        }
+        return out;
+    }
+
+    private static String text(JsonNode.JsonObject o, String key) {
+        return o.get(key).orElse(null) instanceof JsonNode.JsonString v ? v.value() : "";
     }
 
     @Command(name = "rotate-psk", mixinStandardHelpOptions = true,

@@ -96,6 +96,12 @@ class CommissionCommandTest {
         assertThat(a.security().eip().applyCount()).isZero();
         assertThat(b.security().eip().applyCount()).isEqualTo(1);
 
+        // policy diff against what was deployed: A is still to do, and says why.
+        MainTest.Run pending = MainTest.run("policy", "diff", policy.toString(), "--state", dir.resolve("state").toString());
+        assertThat(pending.exit()).as(pending.err()).isZero();
+        assertThat(pending.out()).contains("CHANGED plcA").contains("last deployment refused at connected")
+                .doesNotContain("plcB").contains("1 device unchanged");
+
         // The operator checks A and pins it on the command line: only A is deployed now.
         MainTest.Run fixed = commission(policy, "--expect-fingerprint", "plcA=" + fp(a));
         assertThat(fixed.exit()).as(fixed.err()).isZero();
@@ -105,6 +111,9 @@ class CommissionCommandTest {
         assertThat(fixed.err()).contains("[2/2]");
         assertThat(a.security().eip().applyCount()).isEqualTo(1);
         assertThat(b.security().eip().applyCount()).isEqualTo(1);
+
+        MainTest.Run clean = MainTest.run("policy", "diff", policy.toString(), "--state", dir.resolve("state").toString());
+        assertThat(clean.out()).contains("2 devices unchanged").doesNotContain("CHANGED");
 
         MainTest.Run unknown = commission(policy, "--device", "plcZ");
         assertThat(unknown.exit()).isEqualTo(Main.USAGE);
