@@ -119,4 +119,43 @@ class CommissionCommandTest {
         assertThat(unknown.exit()).isEqualTo(Main.USAGE);
         assertThat(unknown.err()).contains("plcZ");
     }
+
+    @Test
+    void pskZonesAndConduitsReachTheDevicesAsOpensslSeesThem() throws Exception {
+        Path file = dir.resolve("psk.json");
+        Files.writeString(file, """
+                {"version": 1,
+                 "zones": [{"name": "line1"}, {"name": "cells", "authentication": "psk"}],
+                 "devices": [
+                  {"name": "plcA", "zone": "line1", "address": "127.0.0.1", "port": %d, "fingerprint": "%s"},
+                  {"name": "plcB", "zone": "cells", "address": "127.0.0.1", "port": %d, "fingerprint": "%s"}],
+                 "conduits": [{"name": "a-b", "between": ["device:plcA", "device:plcB"], "authentication": "psk",
+                               "security": "integrity"}]}
+                """.formatted(a.tlsAddress().getPort(), fp(a), b.tlsAddress().getPort(), fp(b)));
+        MainTest.Run r = commission(file);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        // The keys were generated into the secrets file and printed nowhere.
+        dev.cipsec.commission.policy.PskSecrets secrets = dev.cipsec.commission.policy.PskSecrets.open(
+                dev.cipsec.commission.policy.PskSecrets.defaultFileFor(file));
+        String cells = java.util.HexFormat.of().formatHex(secrets.getOrCreate("zone:cells").key().toArray());
+        String conduit = java.util.HexFormat.of().formatHex(secrets.getOrCreate("conduit:a-b").key().toArray());
+        assertThat(r.out() + r.err()).doesNotContainIgnoringCase(cells).doesNotContainIgnoringCase(conduit);
+        assertThat(Files.readString(dir.resolve("state/reports/plcB.json"))).doesNotContainIgnoringCase(cells);
+
+        dev.cipsec.transport.tls.OpenSslCommand openssl = dev.cipsec.transport.tls.OpenSslCommand.in(dir);
+        String plcB = "127.0.0.1:" + b.tlsAddress().getPort();
+        assertThat(openssl.ok("s_client", "-connect", plcB, "-tls1_2", "-cipher", "ECDHE-PSK-AES128-CBC-SHA256",
+                "-psk_identity", "zone:cells", "-psk", cells)).contains("ECDHE-PSK-AES128-CBC-SHA256");
+        // The conduit is integrity only: its NULL suite is allowed on both ends.
+        assertThat(openssl.ok("s_client", "-connect", plcB, "-tls1_2", "-cipher", "ECDHE-PSK-NULL-SHA256:@SECLEVEL=0",
+                "-psk_identity", "conduit:a-b", "-psk", conduit)).contains("ECDHE-PSK-NULL-SHA256");
+        String plcA = "127.0.0.1:" + a.tlsAddress().getPort();
+        assertThat(openssl.ok("s_client", "-connect", plcA, "-tls1_2", "-cipher", "ECDHE-PSK-NULL-SHA256:@SECLEVEL=0",
+                "-psk_identity", "conduit:a-b", "-psk", conduit)).contains("ECDHE-PSK-NULL-SHA256");
+        // plcB has no certificate relationship: certificate suites are gone, and so is the zone key on plcA.
+        assertThat(openssl.run("s_client", "-connect", plcB, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256").exit())
+                .isNotZero();
+        assertThat(openssl.run("s_client", "-connect", plcA, "-tls1_2", "-cipher", "ECDHE-PSK-AES128-CBC-SHA256",
+                "-psk_identity", "zone:cells", "-psk", cells).exit()).isNotZero();
+    }
 }

@@ -73,7 +73,7 @@ class CommissionFleetTest {
                 .exit()).isZero();
 
         Path policy = dir.resolve("plant.json");
-        Files.writeString(policy, policy("confidentiality"));
+        Files.writeString(policy, policy("\"security\": \"confidentiality\""));
         Path state = dir.resolve("state");
         String[] command = {"commission", "--policy", policy.toString(), "--ca", dir.resolve("ca").toString(),
                 "--password-file", password.toString(), "--state", state.toString(), "--parallelism", "2"};
@@ -117,8 +117,13 @@ class CommissionFleetTest {
             assertThat(Files.readString(Deployment.reportFile(state, name(i)))).containsPattern("\"result\": \"(configured|unchanged)\"");
         }
 
-        // Differential: only line2 changes (integrity allows the NULL suites too).
-        Files.writeString(policy, policy("integrity"));
+        // Before the change, line2 accepts the CBC suite of the confidentiality level.
+        String caFile = dir.resolve("ca").resolve("ca.pem").toString();
+        String[] tool = {"-cert", dir.resolve("state/tool/cert.pem").toString(), "-key", dir.resolve("state/tool/key.pem").toString()};
+        assertThat(sClient(openssl, 0, "ECDHE-ECDSA-AES128-SHA256", caFile, tool).exit()).isZero();
+
+        // Differential: only line2 changes; its explicit suite list removes the CBC and ChaCha20 suites.
+        Files.writeString(policy, policy("\"suites\": [\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"]"));
         MainTest.Run diff = MainTest.run(concat(command, "--json"));
         assertThat(diff.exit()).as(diff.out() + diff.err()).isZero();
         for (int i = 0; i < FLEET; i++) {
@@ -127,26 +132,29 @@ class CommissionFleetTest {
         }
         assertThat(diff.out()).contains("\"configured\": " + LINE2).contains("\"unchanged\": " + (FLEET - LINE2));
 
-        // openssl, on every device: the plant certificate; and on line1 the NULL suites refused (line2 allows them now).
-        String caFile = dir.resolve("ca").resolve("ca.pem").toString();
+        // openssl, on every device: the plant certificate; the suite the policy removed refused on line2 only;
+        // NULL suites nowhere.
         String connect = null;
         for (int i = 0; i < FLEET; i++) {
             connect = "127.0.0.1:" + devices.get(i).tlsAddress().getPort();
-            String ok = openssl.ok("s_client", "-connect", connect, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256",
-                    "-CAfile", caFile, "-verify_return_error", "-cert", dir.resolve("state/tool/cert.pem").toString(),
-                    "-key", dir.resolve("state/tool/key.pem").toString());
-            assertThat(ok).contains("Verify return code: 0 (ok)").containsPattern("subject=.*CN = " + name(i));
-            if (i >= LINE2) {
-                OpenSslCommand.Result nullSuite = openssl.run("s_client", "-connect", connect, "-tls1_2",
-                        "-cipher", "ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0", "-CAfile", caFile);
-                assertThat(nullSuite.exit()).as(nullSuite.output()).isNotZero();
-            }
+            OpenSslCommand.Result gcm = sClient(openssl, i, "ECDHE-ECDSA-AES128-GCM-SHA256", caFile, tool);
+            assertThat(gcm.exit()).as(gcm.output()).isZero();
+            assertThat(gcm.output()).contains("Verify return code: 0 (ok)").containsPattern("subject=.*CN = " + name(i));
+            OpenSslCommand.Result cbc = sClient(openssl, i, "ECDHE-ECDSA-AES128-SHA256", caFile, tool);
+            assertThat(cbc.exit()).as("device %d CBC: %s", i, cbc.output()).isEqualTo(i < LINE2 ? 1 : 0);
+            assertThat(sClient(openssl, i, "ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0", caFile, tool).exit()).isNotZero();
         }
         OpenSslCommand.Result revoked = openssl.run("s_client", "-connect", connect, "-tls1_2",
                 "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-CAfile", caFile, "-cert", dir.resolve("revoked.pem").toString(),
                 "-key", dir.resolve("revoked.key").toString());
         assertThat(revoked.output()).containsPattern("alert|errno|error");
         assertThat(revoked.output()).doesNotContain("Verify return code: 0 (ok)\n---\nDONE");
+    }
+
+    OpenSslCommand.Result sClient(OpenSslCommand openssl, int device, String cipher, String caFile, String[] tool)
+            throws Exception {
+        return openssl.run(concat(new String[]{"s_client", "-connect", "127.0.0.1:" + devices.get(device).tlsAddress().getPort(),
+                "-tls1_2", "-cipher", cipher, "-CAfile", caFile, "-verify_return_error"}, tool));
     }
 
     static String[] concat(String[] a, String... b) {
@@ -171,13 +179,14 @@ class CommissionFleetTest {
         return n;
     }
 
-    String policy(String line2Security) {
+    /** Two zones; {@code line2} gets {@code line2Setting} (its security level or suite list). */
+    String policy(String line2Setting) {
         StringBuilder b = new StringBuilder();
         b.append("{\"version\": 1,\n \"settings\": {\"certificate\": {\"organization\": \"Acme\", \"country\": \"FR\", ")
                 .append("\"validityDays\": 365}},\n \"zones\": [\n")
                 .append("  {\"name\": \"line1\", \"authentication\": \"certificate\", \"security\": \"confidentiality\"},\n")
-                .append("  {\"name\": \"line2\", \"authentication\": \"certificate\", \"security\": \"").append(line2Security)
-                .append("\"}],\n \"devices\": [\n");
+                .append("  {\"name\": \"line2\", \"authentication\": \"certificate\", ").append(line2Setting)
+                .append("}],\n \"devices\": [\n");
         for (int i = 0; i < FLEET; i++) {
             CipDevice d = devices.get(i);
             b.append("  {\"name\": \"").append(name(i)).append("\", \"zone\": \"").append(i < LINE2 ? "line2" : "line1")

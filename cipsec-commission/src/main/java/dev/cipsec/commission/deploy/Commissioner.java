@@ -213,8 +213,9 @@ public final class Commissioner {
         private String step = Events.START;
         private String presentedFingerprint = "";
         private String deviceFingerprint = "";
-        private long lastKick;
-        private boolean inSession;
+        private volatile boolean inSession;
+        private volatile boolean eipInSession;
+        private Thread kicker;
 
         Run(DevicePolicy p, DeviceJournal journal) throws IOException {
             this.p = p;
@@ -340,6 +341,7 @@ public final class Commissioner {
                     closePlainPort(c);
                 }
             } finally {
+                stopKicking();
                 c.client().close();
             }
             verify();
@@ -501,17 +503,42 @@ public final class Commissioner {
             } catch (SecurityServiceException e) {
                 throw cip(e);
             }
-            inSession = true;
-            lastKick = System.nanoTime();
+            startKicking(s);
             record(Events.SESSION);
         }
 
-        /** Kick_Timer on both objects when the interval has passed: the device drops a session after 10 s of silence. */
-        private void keepAlive(SecurityClient s) throws IOException, SecurityServiceException {
-            if (inSession && System.nanoTime() - lastKick >= options.kickInterval().toNanos()) {
-                s.cip().kickTimer();
-                s.eip().kickTimer();
-                lastKick = System.nanoTime();
+        /**
+         * Kick_Timer on 0x5D (and on 0x5E until Apply_Config ends its session) every kick interval, from a thread
+         * of its own: a step may take longer than the device's 10 s (a CA key on a slow token, a large file), and
+         * the client serializes the kicks with the steps' requests.
+         */
+        private void startKicking(SecurityClient s) {
+            inSession = true;
+            eipInSession = true;
+            kicker = Thread.ofVirtual().name("kick-" + p.name()).start(() -> {
+                while (inSession) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(options.kickInterval().toNanos());
+                    if (!inSession) {
+                        return;
+                    }
+                    try {
+                        s.cip().kickTimer();
+                        if (eipInSession) {
+                            s.eip().kickTimer();
+                        }
+                    } catch (IOException | SecurityServiceException e) {
+                        // The step that runs meanwhile meets the same problem and reports it.
+                        log.debug("{}: Kick_Timer: {}", p.name(), e.getMessage());
+                    }
+                }
+            });
+        }
+
+        private void stopKicking() {
+            inSession = false;
+            Thread k = kicker;
+            if (k != null) {
+                java.util.concurrent.locks.LockSupport.unpark(k);
             }
         }
 
@@ -533,7 +560,6 @@ public final class Commissioner {
                     }
                 }
                 step = Events.CSR;
-                keepAlive(s);
                 CsrSubject sub = p.subject();
                 EPath csrFile = s.certificates().createCsr(instance, new CsrRequest(sub.commonName(), sub.organization(),
                         sub.organizationalUnit(), sub.locality(), sub.stateOrProvince(), sub.country(), sub.email(),
@@ -563,7 +589,16 @@ public final class Commissioner {
         }
 
         private long ourInstance(SecurityClient s) throws IOException, SecurityServiceException {
-            for (CertificateList.Entry e : s.certificates().list().entries()) {
+            List<CertificateList.Entry> entries;
+            try {
+                entries = s.certificates().list().entries();
+            } catch (SecurityServiceException e) {
+                // Class attribute 9 is missing on some devices: then every deployment creates its instance
+                // (Object_Cleanup at Apply_Config removes the one no longer referenced).
+                log.debug("{}: no 0x5F Certificate List ({}); creating an instance", p.name(), e.getMessage());
+                entries = List.of();
+            }
+            for (CertificateList.Entry e : entries) {
                 if (e.name().equals(INSTANCE_NAME)) {
                     return e.path().instanceId();
                 }
@@ -573,10 +608,8 @@ public final class Commissioner {
 
         private void install(SecurityClient s, long instance, X509Certificate cert) throws IOException, SecurityServiceException {
             step = Events.INSTALLED;
-            keepAlive(s);
             long certFile = newFile(s, INSTANCE_NAME + " " + instance + " device", FileTransfer.ENCODING_PEM_CERTIFICATE);
             s.files().download(certFile, "device.pem", CredentialFiles.pem(List.of(cert)));
-            keepAlive(s);
             long caFile = newFile(s, INSTANCE_NAME + " " + instance + " CA", FileTransfer.ENCODING_PEM_CERTIFICATE);
             s.files().download(caFile, "ca.pem", CredentialFiles.pem(List.of(ca.certificate())));
             s.certificates().setDeviceCertificate(instance, FileTransfer.path(certFile));
@@ -605,7 +638,6 @@ public final class Commissioner {
             step = Events.WRITTEN;
             SecurityClient s = c.security();
             try {
-                keepAlive(s);
                 SecurityClient.Eip eip = s.eip();
                 eip.setAllowedSuites(new CipherSuiteList(p.allowedSuites()));
                 changes.add("allowed suites: " + p.allowedSuites().stream().map(id -> String.format("0x%04X", id)).toList());
@@ -622,7 +654,6 @@ public final class Commissioner {
                     changes.add("active certificate and trusted authority: 0x5F instance " + instance + " (plant CA "
                             + ca.certificate().getSubjectX500Principal().getName() + ")");
                 }
-                keepAlive(s);
                 Optional<X509CRL> crl = ca.crl();
                 if (crl.isPresent()) {
                     long crlFile = newFile(s, INSTANCE_NAME + " CRL", FileTransfer.ENCODING_PEM_CRL);
@@ -650,8 +681,9 @@ public final class Commissioner {
             step = Events.APPLIED;
             int flags = ApplyConfigRequest.OBJECT_CLEANUP | (options.resetConnections() ? ApplyConfigRequest.CLOSE_EXISTING : 0);
             record(Events.APPLYING, "flags", String.format("0x%04X", flags));
+            // Apply_Config ends the 0x5E session (Kick_Timer would answer 0x0C from now on).
+            eipInSession = false;
             try {
-                keepAlive(c.security());
                 c.security().eip().applyConfig(new ApplyConfigRequest(flags, (int) options.closeDelay().toMillis()));
             } catch (SecurityServiceException e) {
                 throw cip(e);
@@ -670,6 +702,7 @@ public final class Commissioner {
             if (!inSession) {
                 return;
             }
+            stopKicking();
             try {
                 if (c.security().eip().state() == SecurityClient.Eip.CONFIGURATION_IN_PROGRESS) {
                     c.security().eip().abortConfig();
@@ -678,7 +711,6 @@ public final class Commissioner {
             } catch (IOException | SecurityServiceException e) {
                 log.info("{}: Abort_Config after the failure did not go through: {}", p.name(), e.getMessage());
             }
-            inSession = false;
         }
 
         private void endSession(Connected c) throws StepFailure, IOException {
@@ -696,11 +728,11 @@ public final class Commissioner {
                     // The session expired while the tool was away (state 3): a short one to end it properly.
                     s.cip().beginConfig();
                 }
+                stopKicking();
                 s.cip().endConfig();
             } catch (SecurityServiceException e) {
                 throw cip(e);
             }
-            inSession = false;
             record(Events.ENDED);
         }
 

@@ -91,4 +91,9 @@ public record DeploymentOptions(boolean differential, boolean resetConnections, 
         return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
                 connectTimeout, requestTimeout, kickInterval, on);
     }
+
+    public DeploymentOptions withKickInterval(Duration interval) {
+        return new DeploymentOptions(differential, resetConnections, closeDelay, keepPlainPort, acceptUnknown, vendorTrust, parallelism,
+                connectTimeout, requestTimeout, interval, checkUnchanged);
+    }
 }

@@ -311,6 +311,46 @@ class CommissionerTest {
         assertThat(deploy(check, repinned).reports().getFirst().result()).isEqualTo(DeviceReport.Result.UNCHANGED);
     }
 
+    @Test
+    void kickTimerKeepsTheSessionAliveThroughASlowStep() throws Exception {
+        CipDevice d = CipDevice.start(DeviceProfile.defaults().withSecurity(SecuritySettings.tls(TlsPolicy.builder().build())
+                .withStateDirectory(dir.resolve("device-slow")).withDtlsPort(-1)
+                .withSessionTimeout(java.time.Duration.ofSeconds(1))).onEphemeralPorts());
+        devices.add(d);
+        // A CA that takes three session timeouts to sign (a key on a slow token): only Kick_Timer keeps the session.
+        CertificateAuthority slow = new CertificateAuthority() {
+            @Override
+            public X509Certificate certificate() {
+                return ca.certificate();
+            }
+
+            @Override
+            public X509Certificate issue(byte[] csr, CsrSubject subject, int days) throws IOException,
+                    java.security.GeneralSecurityException {
+                if (!subject.commonName().equals(ToolIdentity.COMMON_NAME)) {
+                    try {
+                        Thread.sleep(3000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                }
+                return ca.issue(csr, subject, days);
+            }
+
+            @Override
+            public java.util.Optional<java.security.cert.X509CRL> crl() {
+                return java.util.Optional.empty();
+            }
+        };
+        DeviceReport r = new Deployment(dir.resolve("state"), slow, DeploymentOptions.defaults()
+                .withKickInterval(java.time.Duration.ofMillis(300))).run(List.of(policy("plc10", d, SUITES, fingerprint(d))),
+                new Deployment.Listener() {
+                }).reports().getFirst();
+        assertThat(r.result()).as(r.toString()).isEqualTo(DeviceReport.Result.CONFIGURED);
+        assertThat(eip(d).applyCount()).isEqualTo(1);
+    }
+
     /** The certificate the device presents to a client trusting the test CA (with the tool's certificate when asked). */
     X509Certificate presentedTo(CipDevice d, boolean withToolCertificate) throws Exception {
         List<X509Certificate> seen = new ArrayList<>();

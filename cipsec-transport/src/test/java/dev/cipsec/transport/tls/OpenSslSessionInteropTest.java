@@ -35,6 +35,9 @@ class OpenSslSessionInteropTest {
             assertThat(first).anyMatch(l -> l.contains("Secure Renegotiation IS supported"));
             assertThat(first).anyMatch(l -> l.contains("Extended master secret: yes"));
             assertThat(first).anyMatch(l -> l.contains("Verify return code: 0 (ok)"));
+            // The server caches the session only after sending its Finished, so s_client may be gone (and the next
+            // one connecting) before the session is there: wait for the server to have completed the handshake.
+            TlsPskTest.Await.completed(echo, 1);
 
             List<String> second = run("s_client", "-connect", connect, "-tls1_2", "-CAfile", dir.resolve("root.pem").toString(),
                     "-sess_in", session.toString());
