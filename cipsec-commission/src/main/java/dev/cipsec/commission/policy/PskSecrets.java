@@ -112,10 +112,8 @@ public final class PskSecrets {
             if (preview) {
                 transientKeys.put(pskName, key);
             } else {
-                Map<String, byte[]> next = new LinkedHashMap<>(stored);
-                next.put(pskName, key);
-                write(next);
-                stored.put(pskName, key);
+                byte[] fresh = key;
+                key = update(current -> current.putIfAbsent(pskName, fresh)).get(pskName);
             }
         }
         return PskCredential.of(pskName, Bytes.of(key));
@@ -131,10 +129,7 @@ public final class PskSecrets {
             throw new IllegalStateException("a preview of " + file + " cannot rotate keys");
         }
         byte[] key = generate();
-        Map<String, byte[]> next = new LinkedHashMap<>(stored);
-        next.put(pskName, key);
-        write(next);
-        stored.put(pskName, key);
+        update(current -> current.put(pskName, key));
         return PskCredential.of(pskName, Bytes.of(key));
     }
 
@@ -153,6 +148,26 @@ public final class PskSecrets {
         byte[] key = new byte[KEY_BYTES];
         random.nextBytes(key);
         return key;
+    }
+
+    /**
+     * Read-modify-write under an exclusive lock on {@code <file>.lock}: another process (a second
+     * {@code policy rotate-psk}, a deployment generating a key) may have changed the file since it was read, and
+     * its keys must not be lost. Returns the keys as written.
+     */
+    private Map<String, byte[]> update(java.util.function.Consumer<Map<String, byte[]>> change) throws IOException {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = ch.lock()) {
+            Map<String, byte[]> next = read(file);
+            change.accept(next);
+            write(next);
+            stored.clear();
+            stored.putAll(next);
+            return next;
+        }
     }
 
     private void write(Map<String, byte[]> keys) throws IOException {

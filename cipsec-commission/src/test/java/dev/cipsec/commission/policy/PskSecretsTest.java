@@ -42,8 +42,25 @@ class PskSecretsTest {
         assertThat(again.getOrCreate("conduit:c").key()).isNotEqualTo(c.key());
         assertThat(PskSecrets.open(f).names()).containsExactly("zone:line1", "conduit:c");
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("no temp file left").containsExactly("policy.json.secrets");
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temp file left")
+                    .containsExactlyInAnyOrder("policy.json.secrets", "policy.json.secrets.lock");
         }
+    }
+
+    @Test
+    void twoWritersOfOneFileKeepEachOthersKeys() throws Exception {
+        Path f = dir.resolve("shared.secrets");
+        PskSecrets first = PskSecrets.open(f);
+        PskSecrets second = PskSecrets.open(f);   // read before the first one writes
+        PskCredential a = first.getOrCreate("zone:a");
+        PskCredential b = second.getOrCreate("zone:b");
+        PskCredential rotated = first.rotate("conduit:c");
+        assertThat(PskSecrets.open(f).names()).containsExactlyInAnyOrder("zone:a", "zone:b", "conduit:c");
+        assertThat(PskSecrets.open(f).getOrCreate("zone:a")).isEqualTo(a);
+        assertThat(PskSecrets.open(f).getOrCreate("zone:b")).isEqualTo(b);
+        assertThat(PskSecrets.open(f).getOrCreate("conduit:c")).isEqualTo(rotated);
+        // A key another writer created first is the one used, not a second one.
+        assertThat(second.getOrCreate("zone:a")).isEqualTo(a);
     }
 
     @Test

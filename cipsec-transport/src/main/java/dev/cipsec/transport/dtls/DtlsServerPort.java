@@ -317,7 +317,7 @@ public final class DtlsServerPort implements DatagramPort {
         if (s != null) {
             LOG.debug("DTLS {}: new handshake from {} replaces its session", localAddress, from);
             stats.replaced();
-            s.close();
+            s.closeSession();
         }
         if (sessions.size() >= limits.maxSessions()) {
             stats.drop(DtlsStats.Drop.TOO_MANY_SESSIONS);
@@ -412,6 +412,8 @@ public final class DtlsServerPort implements DatagramPort {
         }
         volatile DTLSTransport dtls;
         volatile boolean closed;
+        /** Until accept() returns or throws. */
+        volatile boolean handshaking = true;
         /** Asked to end with close_notify ({@link #endSessions}). */
         volatile boolean ending;
         /** The last datagram handed to Bouncy Castle was application data it has not yet returned. */
@@ -433,10 +435,11 @@ public final class DtlsServerPort implements DatagramPort {
                 t = null;
             } finally {
                 handshakes.decrementAndGet();
+                handshaking = false;
             }
             if (t == null) {
                 // After the count above: whoever sees the session gone sees its handshake gone too.
-                close();
+                closeSession();
                 return;
             }
             stats.completed();
@@ -594,6 +597,11 @@ public final class DtlsServerPort implements DatagramPort {
 
         @Override
         public void close() {
+            // Bouncy Castle closes the transport when a handshake fails, before accept() throws: the session is
+            // removed by run() once the handshake is no longer counted, so nobody sees it gone while counted.
+            if (dtls == null && handshaking) {
+                return;
+            }
             closeSession();
         }
     }
