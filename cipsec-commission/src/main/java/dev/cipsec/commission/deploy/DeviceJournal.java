@@ -28,6 +28,8 @@ import java.util.Optional;
 public final class DeviceJournal {
     /** Longest journal read back; a device's journal grows by a few lines per deployment. */
     static final long MAX_BYTES = 4L << 20;
+    /** Past this size, opening compacts the journal to its last completed deployment and what followed it. */
+    static final long COMPACT_BYTES = 256L << 10;
 
     /** One step as recorded. */
     public record Entry(Instant time, String event, Map<String, String> fields) {
@@ -63,11 +65,42 @@ public final class DeviceJournal {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int start = 0;
         int lineNo = 1;
+        List<String> lines = new ArrayList<>();
         for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-            entries.add(parse(file, lineNo++, text.substring(start, nl)));
+            String line = text.substring(start, nl);
+            entries.add(parse(file, lineNo++, line));
+            lines.add(line);
             start = nl + 1;
         }
+        if (bytes.length > COMPACT_BYTES) {
+            compact(file, entries, lines);
+        }
         return new DeviceJournal(file, entries);
+    }
+
+    /**
+     * Keeps the last "done" line and everything after it: resuming and differential deployment read nothing
+     * older. Atomic, so a kill during compaction leaves the old journal or the new one.
+     */
+    private static void compact(Path file, List<Entry> entries, List<String> lines) throws IOException {
+        int from = -1;
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).event().equals(Events.DONE)) {
+                from = i;
+                break;
+            }
+        }
+        if (from <= 0) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String line : lines.subList(from, lines.size())) {
+            b.append(line).append('\n');
+        }
+        dev.cipsec.transport.tls.cert.AtomicFiles.write(file, b.toString().getBytes(StandardCharsets.UTF_8), false);
+        List<Entry> kept = new ArrayList<>(entries.subList(from, entries.size()));
+        entries.clear();
+        entries.addAll(kept);
     }
 
     private static Entry parse(Path file, int lineNo, String line) throws IOException {
