@@ -42,6 +42,12 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {EstServerCommand.Pending.class, EstServerCommand.Approve.class, EstServerCommand.Deny.class,
                 EstServerCommand.AddUser.class})
 final class EstServerCommand implements Callable<Integer> {
+    /**
+     * Bouncy Castle's JSSE logs every connection at INFO through java.util.logging; a server would print three
+     * lines per device. Held here because java.util.logging keeps its loggers only weakly.
+     */
+    private static final java.util.logging.Logger BCJSSE_LOG = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -109,6 +115,7 @@ final class EstServerCommand implements Callable<Integer> {
             ca.close();
             throw e;
         }
+        BCJSSE_LOG.setLevel(java.util.logging.Level.WARNING);
         CountDownLatch stop = new CountDownLatch(1);
         try (ca; EstServer server = EstServer.start(config)) {
             // The JVM exits once shutdown hooks return, so the hook itself closes the server and the CA.
