@@ -46,6 +46,7 @@ final class EstServerCommand implements Callable<Integer> {
      * Bouncy Castle's JSSE logs every connection at INFO through java.util.logging; a server would print three
      * lines per device. Held here because java.util.logging keeps its loggers only weakly.
      */
+    private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
     private static final java.util.logging.Logger BCJSSE_LOG = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
 
     @Spec
@@ -116,6 +117,12 @@ final class EstServerCommand implements Callable<Integer> {
             throw e;
         }
         BCJSSE_LOG.setLevel(java.util.logging.Level.WARNING);
+        // The JDK's HTTP server lets a request take forever by default: a client that sends its headers and
+        // then stalls would hold one of the --max-concurrent slots for good. Read once, when the first
+        // server starts, which in this process is this one.
+        if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
+            System.setProperty(MAX_REQUEST_SECONDS, "30");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (ca; EstServer server = EstServer.start(config)) {
             // The JVM exits once shutdown hooks return, so the hook itself closes the server and the CA.

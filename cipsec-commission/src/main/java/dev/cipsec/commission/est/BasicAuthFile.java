@@ -39,7 +39,7 @@ public final class BasicAuthFile {
     private final Hash decoy;
 
     private BasicAuthFile(Map<String, Hash> users) {
-        this.users = Map.copyOf(users);
+        this.users = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(users));
         this.decoy = new Hash(users.values().stream().mapToInt(Hash::iterations).max().orElse(MIN_ITERATIONS),
                 new byte[SALT_BYTES], new byte[KEY_BITS / 8]);
     }
@@ -79,7 +79,7 @@ public final class BasicAuthFile {
         return new BasicAuthFile(users);
     }
 
-    /** The user names, for messages. */
+    /** The user names, in file order. */
     public Set<String> users() {
         return users.keySet();
     }

@@ -227,6 +227,12 @@ public final class EstServer implements AutoCloseable {
                 reply = dispatch(ex);
             } catch (Refusal r) {
                 reply = r.reply;
+            } catch (ClientGone e) {
+                // The connection failed or was closed under us (a request over the server's time limit): nobody
+                // to answer, and nothing worth a stack trace.
+                LOG.info("EST {} {} from {}: request not received: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(),
+                        ex.getRemoteAddress(), e.getCause().toString());
+                return;
             } catch (RuntimeException | IOException e) {
                 LOG.warn("EST {} {} from {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(),
                         ex.getRemoteAddress(), e);
@@ -242,7 +248,7 @@ public final class EstServer implements AutoCloseable {
         }
     }
 
-    private Reply dispatch(HttpExchange ex) throws IOException, Refusal {
+    private Reply dispatch(HttpExchange ex) throws IOException, Refusal, ClientGone {
         String op = ex.getRequestURI().getRawPath().substring(PATH_PREFIX.length());
         String method = ex.getRequestMethod();
         return switch (op) {
@@ -297,7 +303,7 @@ public final class EstServer implements AutoCloseable {
 
     // ---- enrolment ----
 
-    private Reply enrol(HttpExchange ex, boolean reenrol) throws IOException, Refusal {
+    private Reply enrol(HttpExchange ex, boolean reenrol) throws IOException, Refusal, ClientGone {
         String contentType = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Type")).orElse("");
         if (!mediaType(contentType).equals(PKCS10)) {
             throw new Refusal(415, "Content-Type must be " + PKCS10 + ", not '" + contentType + "'");
@@ -515,7 +521,7 @@ public final class EstServer implements AutoCloseable {
 
     // ---- codecs ----
 
-    private byte[] readBody(HttpExchange ex) throws IOException, Refusal {
+    private byte[] readBody(HttpExchange ex) throws Refusal, ClientGone {
         int max = config.maxBodyBytes();
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
@@ -527,7 +533,12 @@ public final class EstServer implements AutoCloseable {
                 throw new Refusal(400, "malformed Content-Length");
             }
         }
-        byte[] body = ex.getRequestBody().readNBytes(max + 1);
+        byte[] body;
+        try {
+            body = ex.getRequestBody().readNBytes(max + 1);
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
         if (body.length > max) {
             throw new Refusal(413, "request body over " + max + " bytes");
         }
@@ -674,6 +685,15 @@ public final class EstServer implements AutoCloseable {
         Refusal retryAfter(int seconds) {
             reply.retryAfter(seconds);
             return this;
+        }
+    }
+
+    /** The request could not be read: the client went away or the server's request time limit closed it. */
+    private static final class ClientGone extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone(IOException cause) {
+            super(cause);
         }
     }
 
