@@ -8,9 +8,11 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.cipsec.commission.ca.CaException;
 import dev.cipsec.commission.ca.IssuedCertificate;
-import dev.cipsec.commission.ca.PlantCa;
 import dev.cipsec.commission.policy.DevicePolicy;
+import dev.cipsec.commission.policy.PolicyException;
+import dev.cipsec.commission.policy.PolicyFile;
 import dev.cipsec.commission.policy.PolicyModel;
+import dev.cipsec.commission.policy.PskSecrets;
 import dev.cipsec.transport.tls.cert.CertificateRejectedException;
 import dev.cipsec.transport.tls.cert.CertificateVerifier;
 import dev.cipsec.transport.tls.cert.CredentialFiles;
@@ -22,6 +24,7 @@ import dev.cipsec.transport.tls.cert.VerifyOptions;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.est.AttrOrOID;
 import org.bouncycastle.asn1.est.CsrAttrs;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -593,7 +596,7 @@ public final class EstServer implements AutoCloseable {
     private byte[] csrAttributes() throws IOException {
         ASN1ObjectIdentifier sigAlg = config.ca().certificate().getPublicKey().getAlgorithm().equals("EC")
                 ? X9ObjectIdentifiers.ecdsa_with_SHA256
-                : org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha256WithRSAEncryption;
+                : PKCSObjectIdentifiers.sha256WithRSAEncryption;
         return new CsrAttrs(new AttrOrOID(sigAlg)).getEncoded("DER");
     }
 
@@ -747,13 +750,12 @@ public final class EstServer implements AutoCloseable {
         static Inventory load(Path file) throws IOException {
             FileTime modified = Files.getLastModifiedTime(file);
             long size = Files.size(file);
-            PolicyModel model = dev.cipsec.commission.policy.PolicyFile.load(file);
+            PolicyModel model = PolicyFile.load(file);
             try {
                 // A preview: the secrets file is never written by the EST server.
-                List<DevicePolicy> devices = model.resolve(dev.cipsec.commission.policy.PskSecrets.preview(
-                        dev.cipsec.commission.policy.PskSecrets.defaultFileFor(file)));
+                List<DevicePolicy> devices = model.resolve(PskSecrets.preview(PskSecrets.defaultFileFor(file)));
                 return new Inventory(file, modified, size, devices, model.settings());
-            } catch (dev.cipsec.commission.policy.PolicyException e) {
+            } catch (PolicyException e) {
                 throw new IOException(file + ": the policy has errors: " + e.getMessage(), e);
             }
         }
