@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code cipsec bench}: benchmarks of our own code, each against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks of our adapter and scanner, with a baseline in the same run.",
-        subcommands = {IoBenchCommand.class})
+        description = "Benchmarks of our adapter, scanner and EST server, with a baseline in the same run.",
+        subcommands = {IoBenchCommand.class, EstBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
