@@ -168,7 +168,7 @@ public final class Commissioner {
                         }
                     }
                     case Events.ISSUED -> {
-                        if (sameConfig) {
+                        if (sameConfig && e.field("instance").matches("[0-9]{1,9}")) {
                             serial = e.field("serial");
                             instance = Long.parseLong(e.field("instance"));
                         }
