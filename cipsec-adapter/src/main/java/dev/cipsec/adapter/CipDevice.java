@@ -53,10 +53,12 @@ public final class CipDevice implements AutoCloseable {
     private final TlsServerHandler tlsHandler;
     private final UdpEndpoint udp;
     private final ScheduledExecutorService scheduler;
+    private final PullModelClient pull;
     private volatile boolean closed;
 
     private CipDevice(DeviceRuntime runtime, PlainTcpPort tcp, TcpServer tls, TlsServerHandler tlsHandler, UdpEndpoint udp,
-                      ScheduledExecutorService scheduler) {
+                      ScheduledExecutorService scheduler, PullModelClient pull) {
+        this.pull = pull;
         this.runtime = runtime;
         this.tcp = tcp;
         this.tls = tls;
@@ -190,7 +192,13 @@ public final class CipDevice implements AutoCloseable {
         LOG.info("device '{}' listening on{}{}{}{}", profile.identity().productName(),
                 plainServer == null ? "" : " tcp " + plainServer.localAddress(), tls == null ? "" : " tls " + tls.localAddress(),
                 udp == null ? "" : ", udp " + udp.localAddress(), io == null ? "" : ", I/O udp " + io.localAddress());
-        return new CipDevice(runtime, tcp, tls, tlsHandler, udp, scheduler);
+        PullModelClient pull = null;
+        if (security != null && profile.security().est().isPresent()) {
+            // Started last: the TLS listener must exist before a pulled configuration swaps its policy.
+            pull = new PullModelClient(security, profile.security().est().get());
+            pull.start();
+        }
+        return new CipDevice(runtime, tcp, tls, tlsHandler, udp, scheduler, pull);
     }
 
     /**
@@ -310,6 +318,9 @@ public final class CipDevice implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (pull != null) {
+            pull.close();
+        }
         scheduler.shutdownNow();
         if (runtime.io() != null) {
             runtime.io().close();

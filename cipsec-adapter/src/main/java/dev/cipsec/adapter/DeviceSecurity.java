@@ -104,6 +104,7 @@ final class DeviceSecurity implements SecurityHooks {
      */
     private Bytes keysFile;
     private final Optional<Boolean> savedPlainTcpOpen;
+    private volatile Runnable changeListener = () -> { };
 
     private DeviceSecurity(DeviceRuntime runtime, ScheduledExecutorService timer) throws IOException {
         this.runtime = runtime;
@@ -435,6 +436,7 @@ final class DeviceSecurity implements SecurityHooks {
             }
             LOG.info("security configuration applied: {}", o.eip().applied());
         }
+        changeListener.run();
     }
 
     @Override
@@ -456,6 +458,33 @@ final class DeviceSecurity implements SecurityHooks {
         } catch (IOException | IllegalArgumentException e) {
             throw new CipServiceException(GeneralStatus.INVALID_PARAMETER, "Create_CSR: " + e.getMessage());
         }
+    }
+
+    /**
+     * A new key and its CSR (PEM) for the pull model, made as Create_CSR makes them; the EST server's
+     * policy decides the certificate's names, so the request carries the product name and serial only.
+     */
+    PullKey newPullKey() throws IOException {
+        DeviceIdentity dev = runtime.profile().identity();
+        String serial = String.format("%08X", dev.serialNumber());
+        Identity key = DeviceCredentials.generateDefault(dev.productName(), serial, random);
+        byte[] csr = DeviceCredentials.createCsrPem(key, new CsrSubject(dev.productName(), "", "", "", "", "", "", serial, List.of()));
+        return new PullKey(key, csr);
+    }
+
+    /** A pull-model key and its PEM certificate request. */
+    record PullKey(Identity key, byte[] csrPem) {
+    }
+
+    /** Gives Certificate Management instance {@code instance} its key; under the objects' lock, before the commit. */
+    void bindKey(long instance, Identity key) {
+        instanceKeys.put(instance, key);
+        keysFile = null;
+    }
+
+    /** Called after every committed change of the security objects (the pull model wakes on it). */
+    void onChange(Runnable listener) {
+        this.changeListener = listener;
     }
 
     @Override

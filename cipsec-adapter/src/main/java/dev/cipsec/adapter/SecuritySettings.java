@@ -31,9 +31,11 @@ import java.util.Optional;
  *                         protected way to I/O is DTLS and nobody is silently given plaintext I/O after
  *                         authenticating. Forward_Opens over plain TCP are not affected: plain I/O stays for
  *                         mixed networks as long as plain TCP is open.
+ * @param est              the EST server the pull model enrols from; empty: no pull model (push only)
  */
 public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean plainTcp, Optional<Path> stateDirectory,
-                               Duration sessionTimeout, int dtlsPort, boolean hybridIo) {
+                               Duration sessionTimeout, int dtlsPort, boolean hybridIo,
+                               Optional<EstSettings> est) {
     public static final int NO_DTLS = -1;
     public static final int DEFAULT_TLS_PORT = 2221;
     public static final int DEFAULT_DTLS_PORT = 2221;
@@ -43,11 +45,15 @@ public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean pla
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(est, "est");
         if (tlsPort < 0 || tlsPort > 0xFFFF) {
             throw new IllegalArgumentException("TLS port must be 0..65535: " + tlsPort);
         }
         if (!plainTcp && tls.isEmpty()) {
             throw new IllegalArgumentException("a device without TLS needs its plain TCP listener");
+        }
+        if (est.isPresent() && tls.isEmpty()) {
+            throw new IllegalArgumentException("the pull model (EST) needs TLS");
         }
         if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
             throw new IllegalArgumentException("session timeout must be positive");
@@ -59,7 +65,7 @@ public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean pla
 
     /** No CIP Security: plain EtherNet/IP only. */
     public static SecuritySettings none() {
-        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS, false);
+        return new SecuritySettings(Optional.empty(), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT, NO_DTLS, false, Optional.empty());
     }
 
     /**
@@ -68,35 +74,40 @@ public record SecuritySettings(Optional<TlsPolicy> tls, int tlsPort, boolean pla
      */
     public static SecuritySettings tls(TlsPolicy policy) {
         return new SecuritySettings(Optional.of(policy), DEFAULT_TLS_PORT, true, Optional.empty(), DEFAULT_SESSION_TIMEOUT,
-                DEFAULT_DTLS_PORT, false);
+                DEFAULT_DTLS_PORT, false, Optional.empty());
     }
 
     public SecuritySettings withTlsPort(int port) {
-        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout, dtlsPort, hybridIo);
+        return new SecuritySettings(tls, port, plainTcp, stateDirectory, sessionTimeout, dtlsPort, hybridIo, est);
     }
 
     /** Closes (false) or keeps (true) plain EtherNet/IP on TCP. */
     public SecuritySettings withPlainTcp(boolean on) {
-        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout, dtlsPort, hybridIo);
+        return new SecuritySettings(tls, tlsPort, on, stateDirectory, sessionTimeout, dtlsPort, hybridIo, est);
     }
 
     /** Keeps the security state in {@code dir} (created when missing). */
     public SecuritySettings withStateDirectory(Path dir) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout, dtlsPort, hybridIo);
+        return new SecuritySettings(tls, tlsPort, plainTcp, Optional.of(dir), sessionTimeout, dtlsPort, hybridIo, est);
     }
 
     public SecuritySettings withSessionTimeout(Duration timeout) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout, dtlsPort, hybridIo);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, timeout, dtlsPort, hybridIo, est);
     }
 
     /** UDP port for DTLS ({@link #NO_DTLS} turns DTLS off). */
     public SecuritySettings withDtlsPort(int port) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, port, hybridIo);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, port, hybridIo, est);
     }
 
     /** Allows (true) or refuses (false, the default) plain UDP I/O for a Forward_Open received over TLS. */
     public SecuritySettings withHybridIo(boolean on) {
-        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, dtlsPort, on);
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, dtlsPort, on, est);
+    }
+
+    /** Enrols from {@code settings}' EST server while the pull model is enabled and nobody configured the device. */
+    public SecuritySettings withEst(EstSettings settings) {
+        return new SecuritySettings(tls, tlsPort, plainTcp, stateDirectory, sessionTimeout, dtlsPort, hybridIo, Optional.of(settings));
     }
 
     public boolean dtlsEnabled() {

@@ -155,6 +155,15 @@ public final class CertificateManagementObject {
         }
     }
 
+    /** The lowest free instance id above the default one. */
+    long freeId() {
+        long id = 2;
+        while (cipClass.typedInstance(id) != null) {
+            id++;
+        }
+        return id;
+    }
+
     void remove(long id) {
         cipClass.removeInstance(id);
     }

@@ -428,6 +428,21 @@ public final class EipSecurityObject {
         });
     }
 
+    /** Pull model progress (the device's EST client), under the lock; the facade commits. */
+    void pullProgress(int newState, int status) {
+        state = newState;
+        pullModelStatus = status;
+    }
+
+    /** A configuration the pull model obtained, under the lock; the facade validated it and commits. */
+    void pullApplied(EipSecurityConfig config, int status) {
+        applied = config;
+        pending = null;
+        state = PULL_MODEL_COMPLETED;
+        pullModelStatus = status;
+        applies.incrementAndGet();
+    }
+
     /** Factory values, under the lock; the facade commits. */
     void resetState(boolean pullDisabled) {
         session.end();

@@ -206,6 +206,117 @@ public final class SecurityObjects {
         }
     }
 
+    /**
+     * Pull model progress: the device's EST client reports {@code status} (0x5E attribute 14). From
+     * factory default this starts the pull model (state 3); in states 3 and 4 only the status changes.
+     * Persisted, so a restart knows where the pull model was.
+     *
+     * @return false, changing nothing, when the pull model is disabled or a tool configured the device
+     */
+    public boolean pullProgress(int status) throws CipServiceException {
+        return locked(() -> {
+            int s = eip.state();
+            if (!eip.pullModelEnabled() || (s != EipSecurityObject.FACTORY_DEFAULT
+                    && s != EipSecurityObject.PULL_MODEL_IN_PROGRESS && s != EipSecurityObject.PULL_MODEL_COMPLETED)) {
+                return false;
+            }
+            State before = state();
+            eip.pullProgress(s == EipSecurityObject.FACTORY_DEFAULT ? EipSecurityObject.PULL_MODEL_IN_PROGRESS : s, status);
+            try {
+                commit(false, null);
+            } catch (CipServiceException e) {
+                restore(before);
+                throw e;
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Installs what the pull model obtained, as a push tool would with Create, File transfers,
+     * Verify_Certificate and Apply_Config: a new Certificate Management instance named
+     * {@code "EST <id>"} with the device and CA certificate in two new File instances, made the active
+     * certificate and the trusted authority of the applied configuration, validated and committed
+     * atomically (state 4). The instance a previous pull installed is deleted with its files afterwards.
+     *
+     * @param bindKey called with the new instance id before verification, to give the instance its key
+     * @return the new instance id
+     */
+    public long pullInstall(Bytes devicePem, Bytes caPem, java.util.function.LongConsumer bindKey, int status)
+            throws CipServiceException {
+        return locked(() -> {
+            int s = eip.state();
+            if (!eip.pullModelEnabled() || (s != EipSecurityObject.PULL_MODEL_IN_PROGRESS && s != EipSecurityObject.PULL_MODEL_COMPLETED)) {
+                throw new CipServiceException(GeneralStatus.OBJECT_STATE_CONFLICT, "pull model install in state " + s);
+            }
+            if (certificates.ids().size() >= options.maxCertificateInstances()) {
+                throw new CipServiceException(GeneralStatus.RESOURCE_UNAVAILABLE, "no more Certificate Management instances");
+            }
+            State before = state();
+            long id = certificates.freeId();
+            long deviceFile = createFile("EST device certificate " + id, CertificateManagementObject.FILE_ENCODING_ASCII, devicePem);
+            long caFile;
+            try {
+                caFile = createFile("EST CA certificate " + id, CertificateManagementObject.FILE_ENCODING_ASCII, caPem);
+            } catch (CipServiceException e) {
+                files.delete(deviceFile);
+                throw e;
+            }
+            Runnable undo = () -> {
+                restore(before);
+                files.delete(deviceFile);
+                files.delete(caFile);
+                hooks.instanceDeleted(id);
+            };
+            try {
+                bindKey.accept(id);
+                String problem = hooks.verify(id, devicePem, caPem);
+                if (problem != null) {
+                    throw new CipServiceException(CertificateManagementObject.VERIFY_FAILED, "pull model: " + problem);
+                }
+                certificates.put(id, new CertificateEntry(PULL_INSTANCE_PREFIX + id, CertificateEntry.VERIFIED,
+                        new CertificateReference(CertificateReference.VERIFIED, filePath(deviceFile)),
+                        new CertificateReference(CertificateReference.VERIFIED, filePath(caFile)), OptionalLong.empty()));
+                EPathList self = EPathList.of(CertificateManagementObject.path(id));
+                EipSecurityConfig candidate = eip.applied().withActiveCertificates(self).withTrustedAuthorities(self);
+                int failure = hooks.validate(candidate, this);
+                if (failure != 0) {
+                    throw new CipServiceException(EipSecurityObject.APPLY_FAILED, "pull model: configuration refused", failure);
+                }
+                OptionalLong previous = previousPullInstance();
+                eip.pullApplied(candidate, status);
+                commit(true, null);
+                if (previous.isPresent()) {
+                    CertificateEntry old = certificates.entry(previous.getAsLong());
+                    certificates.remove(previous.getAsLong());
+                    hooks.instanceDeleted(previous.getAsLong());
+                    fileInstance(old.device().path()).ifPresent(files::delete);
+                    fileInstance(old.ca().path()).ifPresent(files::delete);
+                    commitQuietly();
+                }
+                return id;
+            } catch (CipServiceException | RuntimeException e) {
+                undo.run();
+                throw e;
+            }
+        });
+    }
+
+    /** Name prefix of the Certificate Management instances the pull model creates. */
+    public static final String PULL_INSTANCE_PREFIX = "EST ";
+
+    private OptionalLong previousPullInstance() {
+        for (EPath p : eip.applied().activeCertificates().paths()) {
+            if (p.classId() == CertificateManagementObject.CLASS_ID) {
+                CertificateEntry e = certificates.entry(p.instanceId());
+                if (e != null && e.name().startsWith(PULL_INSTANCE_PREFIX)) {
+                    return OptionalLong.of(p.instanceId());
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     /** The live 0x5D state as ListIdentity reports it. */
     public int cipSecurityState() {
         return cip.state();

@@ -1,0 +1,73 @@
+package dev.cipsec.adapter;
+
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where the device's EST client (the CIP Security pull model) enrols. How a device finds its EST
+ * server is not public, so it is configured: the server's URI and the certificates that may sign the
+ * server's TLS certificate (RFC 7030 "explicit trust anchor", normally the plant CA).
+ *
+ * @param server        {@code https://host:port/.well-known/est} (optionally followed by {@code /label})
+ * @param trustAnchors  the explicit trust anchors for the EST server's certificate; at least one
+ * @param reenrolMargin how long before the plant certificate's notAfter the device re-enrols
+ * @param retryInitial  the first wait after a failed attempt; it doubles after each failure
+ * @param retryMax      the longest wait between attempts
+ */
+public record EstSettings(URI server, List<X509Certificate> trustAnchors, Duration reenrolMargin, Duration retryInitial,
+                          Duration retryMax) {
+    public static final Duration DEFAULT_REENROL_MARGIN = Duration.ofDays(30);
+    public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RETRY_MAX = Duration.ofMinutes(10);
+    static final String WELL_KNOWN = "/.well-known/est";
+
+    public EstSettings {
+        Objects.requireNonNull(server, "server");
+        trustAnchors = List.copyOf(trustAnchors);
+        Objects.requireNonNull(reenrolMargin, "reenrolMargin");
+        Objects.requireNonNull(retryInitial, "retryInitial");
+        Objects.requireNonNull(retryMax, "retryMax");
+        if (!"https".equalsIgnoreCase(server.getScheme()) || server.getHost() == null) {
+            throw new IllegalArgumentException("the EST server must be an https URI with a host: " + server);
+        }
+        String path = server.getPath() == null ? "" : server.getPath();
+        if (!path.equals(WELL_KNOWN) && !path.equals(WELL_KNOWN + "/") && !path.matches("/\\.well-known/est/[^/]+/?")) {
+            throw new IllegalArgumentException("the EST server path must be " + WELL_KNOWN + "[/label]: " + server);
+        }
+        if (trustAnchors.isEmpty()) {
+            throw new IllegalArgumentException("the EST server needs an explicit trust anchor");
+        }
+        if (reenrolMargin.isNegative() || retryInitial.isNegative() || retryInitial.isZero() || retryMax.compareTo(retryInitial) < 0) {
+            throw new IllegalArgumentException("EST timings: margin >= 0, 0 < initial retry <= max retry");
+        }
+    }
+
+    /** {@code server} trusted through {@code trustAnchors}, with the default margin (30 days) and backoff (5 s doubling to 10 min). */
+    public static EstSettings of(URI server, List<X509Certificate> trustAnchors) {
+        return new EstSettings(server, trustAnchors, DEFAULT_REENROL_MARGIN, DEFAULT_RETRY_INITIAL, DEFAULT_RETRY_MAX);
+    }
+
+    public EstSettings withReenrolMargin(Duration margin) {
+        return new EstSettings(server, trustAnchors, margin, retryInitial, retryMax);
+    }
+
+    public EstSettings withRetry(Duration initial, Duration max) {
+        return new EstSettings(server, trustAnchors, reenrolMargin, initial, max);
+    }
+
+    /** {@code host:port} as Bouncy Castle's EST client wants it. */
+    String authority() {
+        int port = server.getPort() < 0 ? 443 : server.getPort();
+        String host = server.getHost();
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The CA label after {@code /.well-known/est/}, or empty. */
+    String label() {
+        String rest = server.getPath().substring(WELL_KNOWN.length());
+        return rest.replace("/", "");
+    }
+}
