@@ -74,6 +74,8 @@ final class PullModelClient implements AutoCloseable {
     private boolean woken;
     private volatile boolean closed;
     private volatile Thread thread;
+    /** When this run last re-enrolled: re-enrolments are at least one initial retry apart. */
+    private Instant lastInstalled = Instant.MIN;
 
     /** Thrown to wait before the next attempt: after {@code after} when the server said so, else the backoff. */
     private static final class Retry extends Exception {
@@ -144,6 +146,9 @@ final class PullModelClient implements AutoCloseable {
                         continue;
                     }
                     Instant due = current.certificate().getNotAfter().toInstant().minus(est.reenrolMargin());
+                    // A margin longer than the certificate's lifetime would otherwise re-enrol in a tight loop.
+                    Instant earliest = lastInstalled.equals(Instant.MIN) ? due : lastInstalled.plus(est.retryInitial());
+                    due = due.isBefore(earliest) ? earliest : due;
                     Duration left = Duration.between(Instant.now(), due);
                     if (left.isPositive()) {
                         waitFor(left);
@@ -226,6 +231,9 @@ final class PullModelClient implements AutoCloseable {
         try {
             long id = objects.pullInstall(CredentialFiles.pem(List.of(issued)), CredentialFiles.pem(caCerts),
                     instance -> security.bindKey(instance, new Identity(key.key().key(), List.of(issued))), STATUS_COMPLETED);
+            if (reenrol) {
+                lastInstalled = Instant.now();
+            }
             LOG.info("pull model: installed certificate {} (serial {}, until {}) as 0x5F instance {}",
                     issued.getSubjectX500Principal(), issued.getSerialNumber().toString(16), issued.getNotAfter().toInstant(), id);
         } catch (CipServiceException e) {

@@ -440,6 +440,10 @@ public final class EipSecurityObject {
         pending = null;
         state = PULL_MODEL_COMPLETED;
         pullModelStatus = status;
+    }
+
+    /** Counts an apply once it is committed (the TLS listener has the new policy). */
+    void countApply() {
         applies.incrementAndGet();
     }
 

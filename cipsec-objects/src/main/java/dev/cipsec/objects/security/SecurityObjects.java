@@ -286,6 +286,7 @@ public final class SecurityObjects {
                 OptionalLong previous = previousPullInstance();
                 eip.pullApplied(candidate, status);
                 commit(true, null);
+                eip.countApply();
                 if (previous.isPresent()) {
                     CertificateEntry old = certificates.entry(previous.getAsLong());
                     certificates.remove(previous.getAsLong());
