@@ -462,14 +462,29 @@ final class DeviceSecurity implements SecurityHooks {
 
     /**
      * A new key and its CSR (PEM) for the pull model, made as Create_CSR makes them; the EST server's
-     * policy decides the certificate's names, so the request carries the product name and serial only.
+     * policy decides the certificate's names, so an enrolment carries the product name and serial only
+     * and a re-enrolment ({@code renewing} not null) the subject of the certificate it renews.
      */
-    PullKey newPullKey() throws IOException {
+    PullKey newPullKey(X509Certificate renewing) throws IOException {
         DeviceIdentity dev = runtime.profile().identity();
         String serial = String.format("%08X", dev.serialNumber());
         Identity key = DeviceCredentials.generateDefault(dev.productName(), serial, random);
-        byte[] csr = DeviceCredentials.createCsrPem(key, new CsrSubject(dev.productName(), "", "", "", "", "", "", serial, List.of()));
-        return new PullKey(key, csr);
+        if (renewing == null) {
+            byte[] csr = DeviceCredentials.createCsrPem(key, new CsrSubject(dev.productName(), "", "", "", "", "", "", serial, List.of()));
+            return new PullKey(key, csr);
+        }
+        // Re-enrolment must ask for exactly the current subject (RFC 7030 §4.2.2), in its own RDN order.
+        try {
+            var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                            renewing.getSubjectX500Principal(), key.certificate().getPublicKey())
+                    .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(key.key()));
+            String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(request.getEncoded())
+                    + "\n-----END CERTIFICATE REQUEST-----\n";
+            return new PullKey(key, pem.getBytes(StandardCharsets.US_ASCII));
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IOException("cannot sign the re-enrolment request: " + e.getMessage(), e);
+        }
     }
 
     /** A pull-model key and its PEM certificate request. */

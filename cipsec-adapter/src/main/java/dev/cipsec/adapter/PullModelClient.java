@@ -191,7 +191,7 @@ final class PullModelClient implements AutoCloseable {
             if (caCerts.isEmpty()) {
                 throw failed(STATUS_REFUSED, "/cacerts returned no certificate");
             }
-            key = security.newPullKey();
+            key = security.newPullKey(reenrol ? current.certificate() : null);
             csr = new PKCS10CertificationRequest(der(key.csrPem()));
         } catch (ESTException e) {
             throw failed(e.getStatusCode() > 0 ? STATUS_REFUSED : STATUS_UNREACHABLE, "/cacerts: " + e.getMessage());
