@@ -182,4 +182,29 @@ class PullModelTest {
         // The first enrolment's 0x5F instance is gone: only the default and the new one remain.
         assertThat(d.security().certificates().ids()).hasSize(2);
     }
+
+    @Test
+    void resetWithPullDisabledStopsTheClient() throws Exception {
+        plant(true, 365, 1);
+        CipDevice d = device(est());
+        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
+        presented(d);
+        // Configured by pull: Reset only over TLS, trusting the plant CA the device now presents.
+        MainTest.Run reset = MainTest.run("security", "127.0.0.1:" + d.tlsAddress().getPort(), "--tls",
+                "--trust", dir.resolve("plant-ca.pem").toString(), "reset", "--eip-only", "--disable-pull-model");
+        assertThat(reset.exit()).as(reset.err()).isZero();
+        EipSecurityObject eip = d.security().eip();
+        assertThat(eip.state()).isEqualTo(EipSecurityObject.PULL_MODEL_DISABLED);
+        assertThat(eip.pullModelStatus()).isEqualTo(EipSecurityObject.PULL_STATUS_DISABLED);
+        assertThat(eip.pullModelEnabled()).isFalse();
+        // The factory certificate again, and the client stays idle across a restart too.
+        assertThat(OpenSslCommand.in(dir).ok("s_client", "-connect", "127.0.0.1:" + d.tlsAddress().getPort(), "-tls1_2"))
+                .contains("CN = factory plc1");
+        d.close();
+        CipDevice again = device(est());
+        assertThat(again.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_DISABLED);
+        assertThat(again.security().eip().pullModelStatus()).isEqualTo(EipSecurityObject.PULL_STATUS_DISABLED);
+        assertThat(issuedToPlc1()).isEqualTo(1);
+        assertThat(server.pending().list()).isEmpty();
+    }
 }
