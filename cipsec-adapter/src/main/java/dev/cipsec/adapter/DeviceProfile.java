@@ -142,13 +142,17 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
      *   "security":   { "tlsPort": 2221, "plainTcp": true, "stateDirectory": "state",
      *                   "suites": [ "C02B", "C02C", "ECDHE-ECDSA-AES128-SHA256" ],
      *                   "certificate": "vendor-cert.pem", "key": "vendor-key.pem", "keyPasswordFile": "key.pass",
-     *                   "pkcs12": "vendor.p12", "pkcs12PasswordFile": "p12.pass", "sessionTimeoutSeconds": 10 } }
+     *                   "pkcs12": "vendor.p12", "pkcs12PasswordFile": "p12.pass", "sessionTimeoutSeconds": 10,
+     *                   "est": { "url": "https://est.plant:8443/.well-known/est", "trust": "plant-ca.pem",
+     *                            "reenrolMarginDays": 30, "retryInitialSeconds": 5, "retryMaxSeconds": 600 } } }
      * }</pre>
      *
      * <p>A {@code security} section turns CIP Security on: TLS on {@code tlsPort} with the security
      * objects; {@code suites} and the vendor identity ({@code certificate} + {@code key}, or
      * {@code pkcs12}) make the factory configuration, and without an identity the device creates its
-     * default one in {@code stateDirectory}. Relative paths are resolved against the current directory.
+     * default one in {@code stateDirectory}. {@code est} configures the pull model's EST server
+     * ({@link EstSettings}; {@code trust} is the PEM file of its explicit trust anchors). Relative paths
+     * are resolved against the current directory.
      */
     public static DeviceProfile fromJson(String text) {
         return fromJson(text, Path.of("").toAbsolutePath());
@@ -295,7 +299,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
 
     private static SecuritySettings security(Map<String, Object> m, Path baseDir) {
         keys(m, "security", Set.of("tlsPort", "dtlsPort", "hybridIo", "plainTcp", "stateDirectory", "suites", "certificate", "key",
-                "keyPasswordFile", "pkcs12", "pkcs12PasswordFile", "sessionTimeoutSeconds"));
+                "keyPasswordFile", "pkcs12", "pkcs12PasswordFile", "sessionTimeoutSeconds", "est"));
         dev.cipsec.transport.tls.TlsPolicy.Builder policy = dev.cipsec.transport.tls.TlsPolicy.builder();
         if (m.containsKey("suites")) {
             if (!(m.get("suites") instanceof List<?> list) || list.isEmpty()) {
@@ -363,7 +367,34 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
             }
             s = s.withSessionTimeout(Duration.ofSeconds(sec));
         }
+        if (m.containsKey("est")) {
+            s = s.withEst(est(object(m.get("est"), "security.est"), baseDir));
+        }
         return s;
+    }
+
+    private static EstSettings est(Map<String, Object> m, Path baseDir) {
+        keys(m, "security.est", Set.of("url", "trust", "reenrolMarginDays", "retryInitialSeconds", "retryMaxSeconds"));
+        java.net.URI url;
+        try {
+            url = new java.net.URI(string(require(m, "url", "security.est"), "security.est.url"));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("security.est.url: " + e.getMessage(), e);
+        }
+        Path trust = baseDir.resolve(string(require(m, "trust", "security.est"), "security.est.trust"));
+        List<java.security.cert.X509Certificate> anchors;
+        try {
+            anchors = dev.cipsec.transport.tls.cert.CredentialFiles.readCertificates(trust);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("security.est.trust: cannot read " + trust + ": " + e.getMessage(), e);
+        }
+        Duration margin = Duration.ofDays(m.containsKey("reenrolMarginDays")
+                ? number(m.get("reenrolMarginDays"), "security.est.reenrolMarginDays") : EstSettings.DEFAULT_REENROL_MARGIN.toDays());
+        Duration initial = Duration.ofSeconds(m.containsKey("retryInitialSeconds")
+                ? number(m.get("retryInitialSeconds"), "security.est.retryInitialSeconds") : EstSettings.DEFAULT_RETRY_INITIAL.toSeconds());
+        Duration max = Duration.ofSeconds(m.containsKey("retryMaxSeconds")
+                ? number(m.get("retryMaxSeconds"), "security.est.retryMaxSeconds") : EstSettings.DEFAULT_RETRY_MAX.toSeconds());
+        return new EstSettings(url, anchors, margin, initial, max);
     }
 
     private static char[] password(Path file) throws IOException {

@@ -91,6 +91,14 @@ final class DeviceCommand implements Callable<Integer> {
             description = "In certificate suites, refuse clients without a certificate that --trust accepts (mutual authentication).")
     boolean requireClientCert;
 
+    @Option(names = "--est-url", paramLabel = "URL",
+            description = "Pull model: enrol from this EST server (https://host:port/.well-known/est) while nobody configured the device; needs --tls and --est-trust.")
+    java.net.URI estUrl;
+
+    @Option(names = "--est-trust", paramLabel = "FILE",
+            description = "PEM certificates that may sign the EST server's certificate (the plant CA): RFC 7030 explicit trust anchor.")
+    java.nio.file.Path estTrust;
+
     @Mixin
     TlsOptions tlsOptions;
 
@@ -128,6 +136,21 @@ final class DeviceCommand implements Callable<Integer> {
             }
             security = security.withHybridIo(hybridIo);
             p = p.withSecurity(security);
+        }
+        if ((estUrl == null) != (estTrust == null)) {
+            throw new IllegalArgumentException("--est-url and --est-trust go together");
+        }
+        if (estUrl != null) {
+            if (!p.security().enabled()) {
+                throw new IllegalArgumentException("--est-url needs --tls (or a profile with a security section)");
+            }
+            var anchors = dev.cipsec.transport.tls.cert.CredentialFiles.readCertificates(estTrust);
+            if (anchors.isEmpty()) {
+                throw new IllegalArgumentException("--est-trust " + estTrust + " holds no certificate");
+            }
+            dev.cipsec.adapter.EstSettings est = dev.cipsec.adapter.EstSettings.of(estUrl, anchors);
+            p = p.withSecurity(p.security().withEst(p.security().est().map(e -> new dev.cipsec.adapter.EstSettings(estUrl,
+                    anchors, e.reenrolMargin(), e.retryInitial(), e.retryMax())).orElse(est)));
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (CipDevice device = CipDevice.start(p)) {

@@ -166,13 +166,8 @@ class PullModelTest {
                 .withRetry(Duration.ofSeconds(60), Duration.ofMinutes(2)));
         awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
         X509Certificate first = applied(d);
-        Await.until(DEADLINE, () -> {
-            try {
-                return !applied(d).equals(first);
-            } catch (Exception e) {
-                return false;
-            }
-        }, "re-enrolment");
+        // The second apply is counted once the TLS listener has the renewed certificate.
+        Await.until(DEADLINE, () -> d.security().eip().applyCount() == 2, "re-enrolment");
         X509Certificate renewed = applied(d);
         assertThat(renewed.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
         assertThat(renewed.getPublicKey()).isNotEqualTo(first.getPublicKey());
@@ -206,5 +201,39 @@ class PullModelTest {
         assertThat(again.security().eip().pullModelStatus()).isEqualTo(EipSecurityObject.PULL_STATUS_DISABLED);
         assertThat(issuedToPlc1()).isEqualTo(1);
         assertThat(server.pending().list()).isEmpty();
+    }
+
+    @Test
+    void deviceCommandEnrolsWithEstUrlAndTrust() throws Exception {
+        plant(true, 365, 1);
+        Path trust = dir.resolve("est-trust.pem");
+        Files.write(trust, CredentialFiles.pem(List.of(ca.certificate())).toArray());
+        try (DeviceTlsCommandTest.RunningDevice d = new DeviceTlsCommandTest.RunningDevice("device", "--port", "0", "--udp-port", "-1",
+                "--tls", "--tls-port", "0", "--dtls-port", "-1", "--state", dir.resolve("cli-device").toString(),
+                "--est-url", server.baseUri().toString(), "--est-trust", trust.toString())) {
+            // Not the pinned factory identity: the device's own default one waits for the operator.
+            Await.until(DEADLINE, () -> {
+                try {
+                    return server.pending().list().size() == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "a pending request");
+            server.pending().approve(server.pending().list().get(0).id(), "plc1");
+            Files.write(dir.resolve("plant-ca.pem"), CredentialFiles.pem(List.of(ca.certificate())).toArray());
+            String tls = d.target("tls");
+            Await.until(DEADLINE, () -> {
+                try {
+                    return OpenSslCommand.in(dir).run("s_client", "-connect", tls, "-tls1_2", "-CAfile", "plant-ca.pem",
+                            "-verify_return_error").output().contains("CN = plc1.line1");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the plant certificate on the TLS port");
+        }
+        MainTest.Run bad = MainTest.run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
+                "--est-url", server.baseUri().toString());
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("--est-url and --est-trust go together");
     }
 }
