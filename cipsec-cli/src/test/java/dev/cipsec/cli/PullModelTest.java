@@ -236,4 +236,21 @@ class PullModelTest {
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("--est-url and --est-trust go together");
     }
+
+    @Test
+    void resetWithPullEnabledEnrolsAgain() throws Exception {
+        plant(true, 365, 1);
+        CipDevice d = device(est());
+        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
+        X509Certificate first = presented(d);
+        MainTest.Run reset = MainTest.run("security", "127.0.0.1:" + d.tlsAddress().getPort(), "--tls",
+                "--trust", dir.resolve("plant-ca.pem").toString(), "reset", "--eip-only");
+        assertThat(reset.exit()).as(reset.err()).isZero();
+        Await.until(DEADLINE, () -> d.security().eip().applyCount() == 2
+                && d.security().eip().state() == EipSecurityObject.PULL_MODEL_COMPLETED, "a second enrolment");
+        X509Certificate second = presented(d);
+        assertThat(second).isNotEqualTo(first);
+        assertThat(second.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
+        assertThat(issuedToPlc1()).isEqualTo(2);
+    }
 }
