@@ -148,13 +148,25 @@ class PullModelTest {
         CipDevice d = device(est());
         Await.until(DEADLINE, () -> d.security().eip().pullModelStatus() == 3, "awaiting approval");
         assertThat(d.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_IN_PROGRESS);
+        // A restart in state 3 comes back in state 3 and asks again (a new key: a new pending request).
+        d.close();
+        CipDevice again = device(est());
+        assertThat(again.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_IN_PROGRESS);
+        Await.until(DEADLINE, () -> {
+            try {
+                return server.pending().list().size() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the restarted device's request");
         List<PendingRequest> pending = server.pending().list();
-        assertThat(pending).hasSize(1);
-        assertThat(pending.get(0).clientFingerprint().replace(":", ""))
-                .isEqualToIgnoringCase(CredentialFiles.sha256Fingerprint(factory.certificate()).replace(":", ""));
-        server.pending().approve(pending.get(0).id(), "plc1");
-        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
-        assertThat(presented(d).getSubjectX500Principal().getName()).isEqualTo("CN=plc1.line1,O=Acme,C=FR");
+        for (PendingRequest r : pending) {
+            assertThat(r.clientFingerprint().replace(":", ""))
+                    .isEqualToIgnoringCase(CredentialFiles.sha256Fingerprint(factory.certificate()).replace(":", ""));
+            server.pending().approve(r.id(), "plc1");
+        }
+        awaitState(again, EipSecurityObject.PULL_MODEL_COMPLETED);
+        assertThat(presented(again).getSubjectX500Principal().getName()).isEqualTo("CN=plc1.line1,O=Acme,C=FR");
     }
 
     @Test
