@@ -266,6 +266,9 @@ final class PullModelClient implements AutoCloseable {
 
     private ESTService service(Identity client) {
         Set<TrustAnchor> anchors = est.trustAnchors().stream().map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
+        // Bouncy Castle's EST trust manager looks its CertPath code up as provider "BC": a device JVM has nobody
+        // else to register it (the tests did, through the EST server in the same JVM).
+        dev.cipsec.transport.tls.Providers.bouncyCastleAppended();
         JsseESTServiceBuilder b = new JsseESTServiceBuilder(est.authority(), JcaJceUtils.getCertPathTrustManager(anchors, null))
                 .withKeyManagers(keyManagers(client));
         if (!est.label().isEmpty()) {

@@ -34,7 +34,6 @@ import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSAbsentContent;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -63,7 +62,6 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -197,11 +195,7 @@ public final class EstServer implements AutoCloseable {
         try {
             // BCJSSE's crypto draws its nonce generator ("DEFAULT") from the BC provider; appended, never first,
             // so the JDK's providers keep doing the rest (as the transport's TLS does).
-            synchronized (Security.class) {
-                if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-                    Security.addProvider(new BouncyCastleProvider());
-                }
-            }
+            dev.cipsec.transport.tls.Providers.bouncyCastleAppended();
             BouncyCastleJsseProvider bcjsse = new BouncyCastleJsseProvider();
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);

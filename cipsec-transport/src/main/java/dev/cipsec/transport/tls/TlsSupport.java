@@ -19,7 +19,6 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,9 +48,7 @@ final class TlsSupport {
             synchronized (LOCK) {
                 c = crypto;
                 if (c == null) {
-                    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-                        Security.addProvider(new BouncyCastleProvider());
-                    }
+                    Providers.bouncyCastleAppended();
                     c = new Crypto(new EphemeralEcOnBc(), new SecureRandom(), new SecureRandom());
                     crypto = c;
                 }
