@@ -145,7 +145,12 @@ final class PullModelClient implements AutoCloseable {
                         waitFor(null);
                         continue;
                     }
-                    Instant due = current.certificate().getNotAfter().toInstant().minus(est.reenrolMargin());
+                    Instant notAfter = current.certificate().getNotAfter().toInstant();
+                    Duration lifetime = Duration.between(current.certificate().getNotBefore().toInstant(), notAfter);
+                    // A margin at least as long as the certificate lives (30 days against a 1-day certificate) would
+                    // re-enrol at once, again and again: then re-enrol after two thirds of the lifetime instead.
+                    Duration margin = est.reenrolMargin().compareTo(lifetime) < 0 ? est.reenrolMargin() : lifetime.dividedBy(3);
+                    Instant due = notAfter.minus(margin);
                     // A margin longer than the certificate's lifetime would otherwise re-enrol in a tight loop.
                     Instant earliest = lastInstalled.equals(Instant.MIN) ? due : lastInstalled.plus(est.retryInitial());
                     due = due.isBefore(earliest) ? earliest : due;
