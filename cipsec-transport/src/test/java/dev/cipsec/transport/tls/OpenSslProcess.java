@@ -32,13 +32,15 @@ public final class OpenSslProcess implements AutoCloseable {
     private final OutputStream stdin;
 
     private final boolean raw;
+    /** Reads the output; still running for a moment after the process has exited. */
+    private final Thread reader;
 
     private OpenSslProcess(List<String> command, boolean raw) throws IOException {
         this.raw = raw;
         process = new ProcessBuilder(command).redirectErrorStream(!raw).start();
         stdin = process.getOutputStream();
         java.io.InputStream text = raw ? process.getErrorStream() : process.getInputStream();
-        Thread.ofVirtual().name("openssl-out").start(() -> {
+        reader = Thread.ofVirtual().name("openssl-out").start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -164,6 +166,8 @@ public final class OpenSslProcess implements AutoCloseable {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("openssl still running after " + timeout + "; output:\n" + String.join("\n", output()));
             }
+            // The process can be gone before its last lines are read from the pipe: output() must have them all.
+            reader.join(timeout.toMillis());
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
