@@ -64,7 +64,6 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Security;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -688,23 +687,10 @@ public final class PlantCa implements AutoCloseable {
     }
 
     private static void requireKeyMatches(PrivateKey key, X509Certificate cert, Provider token) throws IOException {
-        byte[] probe = "cipsec plant CA key check".getBytes(StandardCharsets.US_ASCII);
-        String alg = signatureAlgorithm(cert.getPublicKey());
-        boolean ok;
         try {
-            Signature s = token == null ? Signature.getInstance(alg) : Signature.getInstance(alg, token);
-            s.initSign(key);
-            s.update(probe);
-            byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(cert.getPublicKey());
-            v.update(probe);
-            ok = v.verify(sig);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
-            throw new IOException("the CA key does not match " + CA_PEM + " (" + CredentialFiles.subject(cert) + ")");
+            CredentialFiles.requireKeyMatches(key, cert, token);
+        } catch (IOException e) {
+            throw new IOException("the CA key does not match " + CA_PEM + " (" + CredentialFiles.subject(cert) + ")", e);
         }
     }
 

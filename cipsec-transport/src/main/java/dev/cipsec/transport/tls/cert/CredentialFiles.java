@@ -307,6 +307,15 @@ public final class CredentialFiles {
      * Works for keys on tokens too, where comparing key material is not possible.
      */
     static void requireKeyMatches(PrivateKey key, X509Certificate leaf) throws IOException {
+        requireKeyMatches(key, leaf, null);
+    }
+
+    /**
+     * As {@link #requireKeyMatches(PrivateKey, X509Certificate)}, signing with {@code signer} when the key lives on
+     * a token whose provider is not registered (SunPKCS11 configured ad hoc); null for the registered providers.
+     */
+    public static void requireKeyMatches(PrivateKey key, X509Certificate leaf, java.security.Provider signer)
+            throws IOException {
         String alg = switch (key.getAlgorithm().toUpperCase(java.util.Locale.ROOT)) {
             case "RSA" -> "SHA256withRSA";
             case "EC", "ECDSA" -> "SHA256withECDSA";
@@ -314,7 +323,7 @@ public final class CredentialFiles {
         };
         boolean ok;
         try {
-            Signature s = Signature.getInstance(alg);
+            Signature s = signer == null ? Signature.getInstance(alg) : Signature.getInstance(alg, signer);
             s.initSign(key);
             s.update(KEY_MATCH_PROBE);
             byte[] sig = s.sign();
