@@ -193,9 +193,10 @@ public final class CipDevice implements AutoCloseable {
                 plainServer == null ? "" : " tcp " + plainServer.localAddress(), tls == null ? "" : " tls " + tls.localAddress(),
                 udp == null ? "" : ", udp " + udp.localAddress(), io == null ? "" : ", I/O udp " + io.localAddress());
         PullModelClient pull = null;
-        if (security != null && profile.security().est().isPresent()) {
-            // Started last: the TLS listener must exist before a pulled configuration swaps its policy.
-            pull = new PullModelClient(security, profile.security().est().get());
+        if (security != null) {
+            // Started last: the TLS listener must exist before a pulled configuration swaps its policy. Without an
+            // EST server in the profile it idles until a tool sets one over CIP (0x5E attributes 100/101).
+            pull = new PullModelClient(security, profile.security().est().orElse(null));
             pull.start();
         }
         return new CipDevice(runtime, tcp, tls, tlsHandler, udp, scheduler, pull);

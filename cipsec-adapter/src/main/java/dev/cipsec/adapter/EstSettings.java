@@ -30,12 +30,9 @@ public record EstSettings(URI server, List<X509Certificate> trustAnchors, Durati
         Objects.requireNonNull(reenrolMargin, "reenrolMargin");
         Objects.requireNonNull(retryInitial, "retryInitial");
         Objects.requireNonNull(retryMax, "retryMax");
-        if (!"https".equalsIgnoreCase(server.getScheme()) || server.getHost() == null) {
-            throw new IllegalArgumentException("the EST server must be an https URI with a host: " + server);
-        }
-        String path = server.getPath() == null ? "" : server.getPath();
-        if (!path.equals(WELL_KNOWN) && !path.equals(WELL_KNOWN + "/") && !path.matches("/\\.well-known/est/[^/]+/?")) {
-            throw new IllegalArgumentException("the EST server path must be " + WELL_KNOWN + "[/label]: " + server);
+        String problem = dev.cipsec.objects.security.EstServerSetting.uriProblem(server.toString());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         if (trustAnchors.isEmpty()) {
             throw new IllegalArgumentException("the EST server needs an explicit trust anchor");
@@ -58,15 +55,15 @@ public record EstSettings(URI server, List<X509Certificate> trustAnchors, Durati
         return new EstSettings(server, trustAnchors, reenrolMargin, initial, max);
     }
 
-    /** {@code host:port} as Bouncy Castle's EST client wants it. */
-    String authority() {
+    /** {@code host:port} of an EST server URI, as Bouncy Castle's EST client wants it. */
+    static String authority(URI server) {
         int port = server.getPort() < 0 ? 443 : server.getPort();
         String host = server.getHost();
         return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** The CA label after {@code /.well-known/est/}, or empty. */
-    String label() {
+    /** The CA label after {@code /.well-known/est/} of an EST server URI, or empty. */
+    static String label(URI server) {
         String rest = server.getPath().substring(WELL_KNOWN.length());
         return rest.replace("/", "");
     }

@@ -1,6 +1,7 @@
 package dev.cipsec.adapter;
 
 import dev.cipsec.objects.security.EipSecurityObject;
+import dev.cipsec.objects.security.EstServerSetting;
 import dev.cipsec.objects.security.SecurityObjects;
 import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.transport.tls.cert.Identity;
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -69,7 +72,11 @@ final class PullModelClient implements AutoCloseable {
 
     private final DeviceSecurity security;
     private final SecurityObjects objects;
-    private final EstSettings est;
+    /** The device's own EST configuration (profile, command line), or null: then only one set over CIP is used. */
+    private final EstSettings configured;
+    private final Duration reenrolMargin;
+    private final Duration retryInitial;
+    private final Duration retryMax;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean closed;
@@ -94,10 +101,42 @@ final class PullModelClient implements AutoCloseable {
         }
     }
 
-    PullModelClient(DeviceSecurity security, EstSettings est) {
+    /** Where to enrol now and what to trust for it. */
+    private record Server(URI uri, X509TrustManager[] trust) {
+    }
+
+    PullModelClient(DeviceSecurity security, EstSettings configured) {
         this.security = security;
         this.objects = security.objects();
-        this.est = est;
+        this.configured = configured;
+        this.reenrolMargin = configured == null ? EstSettings.DEFAULT_REENROL_MARGIN : configured.reenrolMargin();
+        this.retryInitial = configured == null ? EstSettings.DEFAULT_RETRY_INITIAL : configured.retryInitial();
+        this.retryMax = configured == null ? EstSettings.DEFAULT_RETRY_MAX : configured.retryMax();
+    }
+
+    /**
+     * The EST server set over CIP (0x5E attributes 100/101) wins over the device's own configuration,
+     * part by part: a URI set over CIP with no fingerprint is trusted through the configured anchors.
+     * Null when no server is known at all.
+     */
+    private Server server() throws Retry, Abandoned {
+        EstServerSetting remote = objects.eip().estServer();
+        URI uri = remote.hasUri() ? URI.create(remote.uri()) : configured != null ? configured.server() : null;
+        if (uri == null) {
+            return null;
+        }
+        if (!remote.trustAnchorSha256().isEmpty()) {
+            return new Server(uri, new X509TrustManager[] {new PinnedChainTrustManager(remote.trustAnchorSha256().toArray())});
+        }
+        if (configured == null) {
+            throw failed(STATUS_UNREACHABLE, "no trust anchor for the EST server " + uri
+                    + ": set 0x5E attribute 101 (its SHA-256) or configure the device's EST trust anchors");
+        }
+        Set<TrustAnchor> anchors = configured.trustAnchors().stream().map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
+        // Bouncy Castle's EST trust manager looks its CertPath code up as provider "BC": a device JVM has nobody
+        // else to register it (the tests did, through the EST server in the same JVM).
+        dev.cipsec.transport.tls.Providers.bouncyCastleAppended();
+        return new Server(uri, JcaJceUtils.getCertPathTrustManager(anchors, null));
     }
 
     void start() {
@@ -129,7 +168,7 @@ final class PullModelClient implements AutoCloseable {
     }
 
     private void run() {
-        Duration backoff = est.retryInitial();
+        Duration backoff = retryInitial;
         while (!closed) {
             try {
                 EipSecurityObject eip = objects.eip();
@@ -149,26 +188,36 @@ final class PullModelClient implements AutoCloseable {
                     Duration lifetime = Duration.between(current.certificate().getNotBefore().toInstant(), notAfter);
                     // A margin at least as long as the certificate lives (30 days against a 1-day certificate) would
                     // re-enrol at once, again and again: then re-enrol after two thirds of the lifetime instead.
-                    Duration margin = est.reenrolMargin().compareTo(lifetime) < 0 ? est.reenrolMargin() : lifetime.dividedBy(3);
+                    Duration margin = reenrolMargin.compareTo(lifetime) < 0 ? reenrolMargin : lifetime.dividedBy(3);
                     Instant due = notAfter.minus(margin);
                     // A margin longer than the certificate's lifetime would otherwise re-enrol in a tight loop.
-                    Instant earliest = lastInstalled.equals(Instant.MIN) ? due : lastInstalled.plus(est.retryInitial());
+                    Instant earliest = lastInstalled.equals(Instant.MIN) ? due : lastInstalled.plus(retryInitial);
                     due = due.isBefore(earliest) ? earliest : due;
                     Duration left = Duration.between(Instant.now(), due);
                     if (left.isPositive()) {
                         waitFor(left);
                         continue;
                     }
-                    enrol(current);
+                    Server server = server();
+                    if (server == null) {
+                        waitFor(null);
+                        continue;
+                    }
+                    enrol(server, current);
                 } else {
-                    enrol(null);
+                    Server server = server();
+                    if (server == null) {
+                        waitFor(null);
+                        continue;
+                    }
+                    enrol(server, null);
                 }
-                backoff = est.retryInitial();
+                backoff = retryInitial;
             } catch (Retry r) {
                 Duration wait = r.after != null ? r.after : backoff;
                 LOG.info("pull model: {}; next attempt in {} s", r.getMessage(), wait.toSeconds());
                 if (r.after == null) {
-                    backoff = backoff.multipliedBy(2).compareTo(est.retryMax()) > 0 ? est.retryMax() : backoff.multipliedBy(2);
+                    backoff = backoff.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : backoff.multipliedBy(2);
                 }
                 sleep(wait);
             } catch (Abandoned a) {
@@ -184,10 +233,10 @@ final class PullModelClient implements AutoCloseable {
     }
 
     /** One enrolment ({@code current} null) or re-enrolment authenticated by {@code current}. */
-    private void enrol(Identity current) throws Retry, Abandoned, InterruptedException {
+    private void enrol(Server server, Identity current) throws Retry, Abandoned, InterruptedException {
         boolean reenrol = current != null;
         status(reenrol ? STATUS_REENROLLING : STATUS_CA_CERTS);
-        ESTService service = service(reenrol ? current : security.defaultIdentity());
+        ESTService service = service(server, reenrol ? current : security.defaultIdentity());
         List<X509Certificate> caCerts;
         DeviceSecurity.PullKey key;
         PKCS10CertificationRequest csr;
@@ -269,15 +318,12 @@ final class PullModelClient implements AutoCloseable {
         return new Retry(message, null);
     }
 
-    private ESTService service(Identity client) {
-        Set<TrustAnchor> anchors = est.trustAnchors().stream().map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
-        // Bouncy Castle's EST trust manager looks its CertPath code up as provider "BC": a device JVM has nobody
-        // else to register it (the tests did, through the EST server in the same JVM).
-        dev.cipsec.transport.tls.Providers.bouncyCastleAppended();
-        JsseESTServiceBuilder b = new JsseESTServiceBuilder(est.authority(), JcaJceUtils.getCertPathTrustManager(anchors, null))
+    private static ESTService service(Server server, Identity client) {
+        JsseESTServiceBuilder b = new JsseESTServiceBuilder(EstSettings.authority(server.uri()), server.trust())
                 .withKeyManagers(keyManagers(client));
-        if (!est.label().isEmpty()) {
-            b.withLabel(est.label());
+        String label = EstSettings.label(server.uri());
+        if (!label.isEmpty()) {
+            b.withLabel(label);
         }
         return b.build();
     }

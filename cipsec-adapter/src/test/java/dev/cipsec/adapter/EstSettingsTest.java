@@ -30,11 +30,11 @@ class EstSettingsTest {
         assertThat(s.reenrolMargin()).isEqualTo(Duration.ofDays(30));
         assertThat(s.retryInitial()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.retryMax()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(s.authority()).isEqualTo("est.plant:8443");
-        assertThat(s.label()).isEmpty();
+        assertThat(EstSettings.authority(s.server())).isEqualTo("est.plant:8443");
+        assertThat(EstSettings.label(s.server())).isEmpty();
         EstSettings labelled = EstSettings.of(URI.create("https://[::1]/.well-known/est/line1/"), List.of(CA.certificate()));
-        assertThat(labelled.authority()).isEqualTo("[::1]:443");
-        assertThat(labelled.label()).isEqualTo("line1");
+        assertThat(EstSettings.authority(labelled.server())).isEqualTo("[::1]:443");
+        assertThat(EstSettings.label(labelled.server())).isEqualTo("line1");
     }
 
     @ParameterizedTest

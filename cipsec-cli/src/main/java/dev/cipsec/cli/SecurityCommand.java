@@ -1,10 +1,13 @@
 package dev.cipsec.cli;
 
+import dev.cipsec.objects.security.EstServerSetting;
 import dev.cipsec.scanner.CipClient;
 import dev.cipsec.scanner.security.FileTransfer;
 import dev.cipsec.scanner.security.SecurityClient;
 import dev.cipsec.scanner.security.SecurityServiceException;
 import dev.cipsec.transport.tls.CipherSuite;
+import dev.cipsec.transport.tls.cert.CredentialFiles;
+import dev.cipsec.transport.tls.cert.PinnedCertificate;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.epath.EPath;
 import dev.cipsec.wire.file.FileDirectory;
@@ -27,7 +30,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +50,7 @@ import java.util.concurrent.Callable;
                 "A configured device accepts changes only over TLS (host:2221); a session belongs to the host that began it."},
         subcommands = {SecurityCommand.Show.class, SecurityCommand.Begin.class, SecurityCommand.Kick.class,
                 SecurityCommand.End.class, SecurityCommand.Abort.class, SecurityCommand.Apply.class, SecuritySetCommand.class,
-                SecurityCommand.Reset.class, SecurityCommand.Cleanup.class, SecurityCommand.PlainTcp.class,
+                SecurityCommand.Reset.class, SecurityCommand.Cleanup.class, SecurityCommand.PlainTcp.class, SecurityCommand.Est.class,
                 SecurityCertificateCommands.Csr.class,
                 SecurityCertificateCommands.InstallCert.class, SecurityCommand.Create.class, SecurityCommand.Delete.class,
                 SecurityCommand.Verify.class, SecurityCommand.Files.class, SecurityCommand.Upload.class,
@@ -361,6 +366,80 @@ final class SecurityCommand implements Runnable {
             c.security().setPlainTcpPort(open);
             out.put("plainTcp", open ? "open" : "closed");
             return "ok: plain EtherNet/IP on TCP 44818 " + (open ? "open" : "closed; the device is reachable only over TLS");
+        }
+    }
+
+    @Command(name = "est", mixinStandardHelpOptions = true,
+            description = {"Show or set where the device enrols in the pull model (EST, RFC 7030): our 0x5E attributes 100",
+                    "(EST server URI) and 101 (SHA-256 of a certificate in the EST server's chain, normally the plant CA).",
+                    "Set directly, not in a configuration session; takes effect and persists at once; Reset clears it.",
+                    "Plain TCP is accepted only while the device is in factory default."})
+    static final class Est extends Action {
+        @Option(names = "--url", paramLabel = "URI", description = "https://host[:port]/.well-known/est[/label]")
+        String url;
+
+        @Option(names = "--server-sha256", paramLabel = "FINGERPRINT",
+                description = "SHA-256 of the EST server's certificate or of its CA (hex, colons optional).")
+        String fingerprint;
+
+        @Option(names = "--server-ca", paramLabel = "PEM", description = "Take the fingerprint from this certificate (e.g. the plant CA).")
+        Path caFile;
+
+        @Option(names = "--clear", description = "Remove both: the device falls back to its own EST configuration, if any.")
+        boolean clear;
+
+        @Override
+        String run(Connection c, Map<String, Object> out) throws Exception {
+            if (clear && (url != null || fingerprint != null || caFile != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--clear takes no other option");
+            }
+            if (fingerprint != null && caFile != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--server-sha256 or --server-ca, not both");
+            }
+            byte[] pin = null;
+            if (fingerprint != null) {
+                pin = PinnedCertificate.parse(fingerprint);
+            } else if (caFile != null) {
+                List<X509Certificate> certs = CredentialFiles.readCertificates(caFile);
+                if (certs.size() != 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            caFile + " must hold exactly one certificate, it holds " + certs.size());
+                }
+                pin = HexFormat.of().parseHex(
+                        CredentialFiles.sha256Fingerprint(certs.get(0)).replace(":", ""));
+            }
+            if (url != null) {
+                String problem = EstServerSetting.uriProblem(url);
+                if (problem != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), problem);
+                }
+            }
+            // The anchor first: a device given the URI alone would start enrolling before it knows whom to trust.
+            if (clear) {
+                c.security().eip().setEstTrustAnchorSha256(new byte[0]);
+                c.security().eip().setEstServerUri("");
+            }
+            if (pin != null) {
+                c.security().eip().setEstTrustAnchorSha256(pin);
+            }
+            if (url != null) {
+                c.security().eip().setEstServerUri(url);
+            }
+            String uri = c.security().eip().estServerUri();
+            byte[] anchor = c.security().eip().estTrustAnchorSha256();
+            int state = c.security().eip().state();
+            boolean enabled = c.security().eip().pullModelEnabled();
+            int status = c.security().eip().pullModelStatus();
+            String anchorText = anchor.length == 0 ? "" : HexFormat.ofDelimiter(":").withUpperCase().formatHex(anchor);
+            out.put("estServerUri", uri);
+            out.put("estTrustAnchorSha256", anchorText);
+            out.put("state", state);
+            out.put("pullModelEnabled", enabled);
+            out.put("pullModelStatus", String.format("0x%04X", status));
+            return String.format("EST server (0x5E/1/100): %s%nTrust anchor SHA-256 (0x5E/1/101): %s%n"
+                            + "0x5E state %d, pull model %s, status 0x%04X",
+                    uri.isEmpty() ? "(none set over CIP)" : uri, anchorText.isEmpty() ? "(none: the device's own anchors)" : anchorText,
+                    state, enabled ? "enabled" : "disabled", status);
         }
     }
 

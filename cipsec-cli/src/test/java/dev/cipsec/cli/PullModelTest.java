@@ -81,9 +81,11 @@ class PullModelTest {
         open.add(server);
     }
 
+    /** A device with the factory identity; {@code est} null: no EST server of its own (one may be set over CIP). */
     CipDevice device(EstSettings est) throws Exception {
-        CipDevice d = CipDevice.start(DeviceProfile.defaults().withSecurity(SecuritySettings.tls(TlsPolicy.builder().identity(factory).build())
-                .withStateDirectory(dir.resolve("device")).withDtlsPort(SecuritySettings.NO_DTLS).withEst(est)).onEphemeralPorts());
+        SecuritySettings security = SecuritySettings.tls(TlsPolicy.builder().identity(factory).build())
+                .withStateDirectory(dir.resolve("device")).withDtlsPort(SecuritySettings.NO_DTLS);
+        CipDevice d = CipDevice.start(DeviceProfile.defaults().withSecurity(est == null ? security : security.withEst(est)).onEphemeralPorts());
         open.add(d);
         return d;
     }
@@ -208,41 +210,24 @@ class PullModelTest {
         assertThat(OpenSslCommand.in(dir).ok("s_client", "-connect", "127.0.0.1:" + d.tlsAddress().getPort(), "-tls1_2"))
                 .contains("CN = factory plc1");
         d.close();
+        long requestsBefore = server.requestCount();
         CipDevice again = device(est());
         assertThat(again.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_DISABLED);
         assertThat(again.security().eip().pullModelStatus()).isEqualTo(EipSecurityObject.PULL_STATUS_DISABLED);
+        // A commit wakes the client (it re-reads the objects); disabled, it still asks the server nothing.
+        MainTest.Run set = MainTest.run("security", "127.0.0.1:" + again.tlsAddress().getPort(), "--tls",
+                "--pin-sha256", CredentialFiles.sha256Fingerprint(factory.certificate()), "est",
+                "--server-ca", dir.resolve("plant-ca.pem").toString());
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).contains("pull model disabled, status 0xFFFF");
+        assertThat(server.requestCount()).isEqualTo(requestsBefore);
         assertThat(issuedToPlc1()).isEqualTo(1);
         assertThat(server.pending().list()).isEmpty();
     }
 
     @Test
-    void deviceCommandEnrolsWithEstUrlAndTrust() throws Exception {
+    void deviceCommandWantsEstUrlAndTrustTogether() throws Exception {
         plant(true, 365, 1);
-        Path trust = dir.resolve("est-trust.pem");
-        Files.write(trust, CredentialFiles.pem(List.of(ca.certificate())).toArray());
-        try (DeviceTlsCommandTest.RunningDevice d = new DeviceTlsCommandTest.RunningDevice("device", "--port", "0", "--udp-port", "-1",
-                "--tls", "--tls-port", "0", "--dtls-port", "-1", "--state", dir.resolve("cli-device").toString(),
-                "--est-url", server.baseUri().toString(), "--est-trust", trust.toString())) {
-            // Not the pinned factory identity: the device's own default one waits for the operator.
-            Await.until(DEADLINE, () -> {
-                try {
-                    return server.pending().list().size() == 1;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "a pending request");
-            server.pending().approve(server.pending().list().get(0).id(), "plc1");
-            Files.write(dir.resolve("plant-ca.pem"), CredentialFiles.pem(List.of(ca.certificate())).toArray());
-            String tls = d.target("tls");
-            Await.until(DEADLINE, () -> {
-                try {
-                    return OpenSslCommand.in(dir).run("s_client", "-connect", tls, "-tls1_2", "-CAfile", "plant-ca.pem",
-                            "-verify_return_error").output().contains("CN = plc1.line1");
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "the plant certificate on the TLS port");
-        }
         MainTest.Run bad = MainTest.run("device", "--port", "0", "--udp-port", "-1", "--tls", "--tls-port", "0",
                 "--est-url", server.baseUri().toString());
         assertThat(bad.exit()).isNotZero();
@@ -264,5 +249,118 @@ class PullModelTest {
         assertThat(second).isNotEqualTo(first);
         assertThat(second.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
         assertThat(issuedToPlc1()).isEqualTo(2);
+    }
+
+    @Test
+    void anEstServerSetOverCipEnrolsAFactoryDefaultDevice() throws Exception {
+        plant(true, 365, 1);
+        CipDevice d = device(null);
+        Path plantCa = dir.resolve("plant-ca.pem");
+        Files.write(plantCa, CredentialFiles.pem(List.of(ca.certificate())).toArray());
+        assertThat(d.security().eip().state()).isEqualTo(EipSecurityObject.FACTORY_DEFAULT);
+        String plain = "127.0.0.1:" + d.tcpAddress().getPort();
+        String url = server.baseUri().toString();
+
+        // A wrong anchor: the device cannot trust the server, says so in its status, and nothing is issued.
+        MainTest.Run wrong = MainTest.run("security", plain, "est", "--url", url, "--server-sha256", "AB".repeat(32));
+        assertThat(wrong.exit()).as(wrong.err()).isZero();
+        Await.until(DEADLINE, () -> d.security().eip().pullModelStatus() == 0x8001, "status 0x8001 (TLS failure)");
+        assertThat(issuedToPlc1()).isZero();
+
+        // The plant CA's fingerprint (plain TCP is fine in factory default, as for Begin_Config): the device enrols.
+        MainTest.Run set = MainTest.run("security", plain, "est", "--server-ca", plantCa.toString(), "--json");
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).contains("\"estServerUri\": \"" + url + "\"")
+                .contains(CredentialFiles.sha256Fingerprint(ca.certificate()));
+        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
+        assertThat(presented(d).getSubjectX500Principal().getName()).isEqualTo("CN=plc1.line1,O=Acme,C=FR");
+        assertThat(issuedToPlc1()).isEqualTo(1);
+
+        // Configured now: plain TCP may no longer redirect the device; TLS shows and may change the setting.
+        MainTest.Run refused = MainTest.run("security", plain, "est", "--clear");
+        assertThat(refused.exit()).isEqualTo(Main.REFUSED);
+        assertThat(refused.err()).contains("privilege violation");
+        MainTest.Run shown = MainTest.run("security", "127.0.0.1:" + d.tlsAddress().getPort(), "--tls", "--trust", plantCa.toString(), "est");
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains(url).contains("0x5E state 4, pull model enabled, status 0x0005");
+
+        // Persisted with the security state.
+        d.close();
+        CipDevice again = device(null);
+        assertThat(again.security().eip().estServer().uri()).isEqualTo(url);
+        assertThat(again.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_COMPLETED);
+        assertThat(presented(again).getSubjectX500Principal().getName()).isEqualTo("CN=plc1.line1,O=Acme,C=FR");
+    }
+
+    @Test
+    void anEstServerPinnedByItsOwnCertificateAndRefusedValues() throws Exception {
+        plant(true, 365, 1);
+        CipDevice d = device(null);
+        String plain = "127.0.0.1:" + d.tcpAddress().getPort();
+        MainTest.Run bad = MainTest.run("security", plain, "est", "--url", "http://127.0.0.1/.well-known/est");
+        assertThat(bad.exit()).isEqualTo(Main.USAGE);
+        assertThat(bad.err()).contains("https URI");
+        // The server's own certificate (leaf pin) is trusted as well as its CA.
+        MainTest.Run set = MainTest.run("security", plain, "est", "--url", server.baseUri().toString(),
+                "--server-sha256", server.serverFingerprint());
+        assertThat(set.exit()).as(set.err()).isZero();
+        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
+        assertThat(issuedToPlc1()).isEqualTo(1);
+    }
+
+    /**
+     * The device in a JVM of its own, as {@code cipsec device} runs: Bouncy Castle's EST client needs provider
+     * "BC", which in the other tests the EST server of the same JVM had registered (a device failed with
+     * "no such provider: BC" that way).
+     */
+    @Test
+    void aDeviceInItsOwnJvmEnrolsWithEstUrlAndTrust() throws Exception {
+        plant(false, 365, 1);
+        Path trust = dir.resolve("est-trust.pem");
+        Files.write(trust, CredentialFiles.pem(List.of(ca.certificate())).toArray());
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "device", "--port", "0", "--udp-port", "-1",
+                "--tls", "--tls-port", "0", "--dtls-port", "-1", "--state", dir.resolve("child-device").toString(),
+                "--est-url", server.baseUri().toString(), "--est-trust", trust.toString()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        child.getOutputStream().close();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // the child is gone
+            }
+        });
+        try {
+            Await.until(DEADLINE, () -> {
+                try {
+                    return server.pending().list().size() == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "a pending request from the child device: " + lines);
+            server.pending().approve(server.pending().list().get(0).id(), "plc1");
+            java.util.regex.Pattern tlsPort = java.util.regex.Pattern.compile("tls \\S*?:(\\d+)");
+            String port = lines.stream().map(tlsPort::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1))
+                    .findFirst().orElseThrow(() -> new AssertionError("no TLS port in " + lines));
+            Files.write(dir.resolve("plant-ca.pem"), CredentialFiles.pem(List.of(ca.certificate())).toArray());
+            Await.until(DEADLINE, () -> {
+                try {
+                    return OpenSslCommand.in(dir).run("s_client", "-connect", "127.0.0.1:" + port, "-tls1_2", "-CAfile", "plant-ca.pem",
+                            "-verify_return_error").output().contains("CN = plc1.line1");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the plant certificate on the child's TLS port: " + lines);
+            assertThat(String.join("\n", lines)).doesNotContain("no such provider");
+        } finally {
+            child.destroy();
+            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor();
+            }
+        }
     }
 }

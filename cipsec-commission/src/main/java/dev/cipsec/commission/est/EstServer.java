@@ -106,6 +106,7 @@ public final class EstServer implements AutoCloseable {
     private final CertificateVerifier plantVerifier;
     private final Optional<CertificateVerifier> vendorVerifier;
     private Inventory inventory;
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     private EstServer(EstServerConfig config, PendingStore pending, Identity identity, HttpsServer http,
                       ExecutorService executor, Inventory inventory) {
@@ -180,6 +181,11 @@ public final class EstServer implements AutoCloseable {
         return CredentialFiles.sha256Fingerprint(identity.certificate());
     }
 
+    /** HTTP requests received since the server started, refused ones included. */
+    public long requestCount() {
+        return requests.get();
+    }
+
     /** The held requests. */
     public PendingStore pending() {
         return pending;
@@ -214,6 +220,7 @@ public final class EstServer implements AutoCloseable {
     // ---- HTTP ----
 
     private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
         try (ex) {
             if (!permits.tryAcquire()) {
                 send(ex, Reply.refuse(503, "too many requests at once").retryAfter(config.retryAfterSeconds()));

@@ -53,6 +53,12 @@ import static dev.cipsec.objects.CipDataTypes.USINT;
  *       is accepted only over TLS. Abort_Config or a session timeout return to the state before
  *       Begin_Config, not to factory default as OpENer does, because the applied policy still rules.</li>
  *   <li>Reset is refused (0x0F) over plain TCP once configured; its optional BOOL chooses the pull model.</li>
+ *   <li>Vendor-specific attributes 100 (EST Server URI, STRING) and 101 (EST Server Trust Anchor: USINT
+ *       length 0 or 32 + the SHA-256 of a certificate in the EST server's chain) tell the pull model where
+ *       to enrol: how a device finds its EST server is not public. They are set directly, not inside a
+ *       configuration session (they are not part of the (D)TLS policy that Apply_Config validates), take
+ *       effect and are persisted at once, follow Reset's access rule (plain TCP only in factory default)
+ *       and are cleared by Reset. They stay out of Get_Attributes_All, whose layout decoders know.</li>
  * </ul>
  */
 public final class EipSecurityObject {
@@ -94,6 +100,17 @@ public final class EipSecurityObject {
             PskList::encodedLength, (v, w) -> v.encode(w), PskList::decode);
     private static final CipDataType<EPathList> PATHS = CipDataTypes.struct("EPATH list",
             EPathList::encodedLength, (v, w) -> v.encode(w), EPathList::decode);
+    private static final CipDataType<Bytes> FINGERPRINT = CipDataTypes.struct("SHA-256 fingerprint (USINT length)",
+            b -> 1 + b.length(), (b, w) -> w.u8(b.length()).bytes(b), r -> {
+                int n = r.u8("fingerprint length");
+                if (n != 0 && n != EstServerSetting.FINGERPRINT_LENGTH) {
+                    throw new WireFormatException(WireFormatException.Reason.INVALID_VALUE,
+                            "a SHA-256 fingerprint is 32 bytes (0: none): " + n);
+                }
+                return r.bytes(n, "fingerprint");
+            });
+    public static final int ATTR_EST_SERVER_URI = 100;
+    public static final int ATTR_EST_TRUST_ANCHOR = 101;
     private static final CipDataType<EPathList> CRL_PATH = CipDataTypes.struct("CRL EPATH",
             EipSecurityObject::crlLength, EipSecurityObject::encodeCrl, EipSecurityObject::decodeCrl);
 
@@ -107,6 +124,7 @@ public final class EipSecurityObject {
     private volatile boolean pullModelEnabled = true;
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private volatile int pullModelStatus;
+    private volatile EstServerSetting estServer = EstServerSetting.NONE;
 
     EipSecurityObject(SecurityObjects objects) {
         this.objects = objects;
@@ -151,7 +169,19 @@ public final class EipSecurityObject {
                             return c.withUdpOnlyPolicy(v);
                         }),
                         settable(17, "Check Subject Alternative Name", BOOL, EipSecurityConfig::checkSubjectAltName,
-                                EipSecurityConfig::withCheckSubjectAltName))
+                                EipSecurityConfig::withCheckSubjectAltName),
+                        Attribute.getSet(ATTR_EST_SERVER_URI, "EST Server URI", CipDataTypes.STRING,
+                                (EipSecurityObject o) -> o.estServer.uri(), (EipSecurityObject o, String v, RequestContext ctx) -> {
+                                    String problem = v.isEmpty() ? null : EstServerSetting.uriProblem(v);
+                                    if (problem != null) {
+                                        throw new CipServiceException(GeneralStatus.INVALID_ATTRIBUTE_VALUE, problem);
+                                    }
+                                    o.setEstServer(ctx, "EST Server URI", e -> e.withUri(v));
+                                }),
+                        Attribute.getSet(ATTR_EST_TRUST_ANCHOR, "EST Server Trust Anchor", FINGERPRINT,
+                                (EipSecurityObject o) -> o.estServer.trustAnchorSha256(),
+                                (EipSecurityObject o, Bytes v, RequestContext ctx) ->
+                                        o.setEstServer(ctx, "EST Server Trust Anchor", e -> e.withTrustAnchorSha256(v))))
                 .withoutInstanceService(ServiceCodes.SET_ATTRIBUTE_LIST)
                 .instanceService(BEGIN_CONFIG, this::beginConfig)
                 .instanceService(KICK_TIMER, this::kickTimer)
@@ -187,6 +217,23 @@ public final class EipSecurityObject {
             }
             session.checkOwner(ctx, "Set " + name);
             pending = change.apply(pending);
+            return null;
+        });
+    }
+
+    private void setEstServer(RequestContext ctx, String what, java.util.function.UnaryOperator<EstServerSetting> change)
+            throws CipServiceException {
+        objects.locked(() -> {
+            objects.requireSecureIfConfigured(ctx, configured() || objects.cip().state() == CipSecurityObject.CONFIGURED,
+                    "Set " + what);
+            EstServerSetting before = estServer;
+            estServer = change.apply(before);
+            try {
+                objects.commit(false, null);
+            } catch (CipServiceException e) {
+                estServer = before;
+                throw e;
+            }
             return null;
         });
     }
@@ -309,6 +356,11 @@ public final class EipSecurityObject {
         return pullModelStatus;
     }
 
+    /** The EST server set over CIP (attributes 100 and 101), {@link EstServerSetting#NONE} when none was. */
+    public EstServerSetting estServer() {
+        return estServer;
+    }
+
     boolean configuring() {
         return state == CONFIGURATION_IN_PROGRESS;
     }
@@ -324,7 +376,8 @@ public final class EipSecurityObject {
         return p != null ? p : applied;
     }
 
-    void restore(int state, EipSecurityConfig applied, boolean pullModelEnabled, int pullModelStatus) {
+    void restore(int state, EipSecurityConfig applied, boolean pullModelEnabled, int pullModelStatus, EstServerSetting estServer) {
+        this.estServer = estServer;
         this.state = state == CONFIGURATION_IN_PROGRESS ? CONFIGURED : state;
         this.applied = applied;
         this.pending = null;
@@ -453,6 +506,7 @@ public final class EipSecurityObject {
         pending = null;
         applied = objects.factoryConfig();
         pullModelEnabled = !pullDisabled;
+        estServer = EstServerSetting.NONE;
         pullModelStatus = pullDisabled ? PULL_STATUS_DISABLED : 0;
         state = pullDisabled ? PULL_MODEL_DISABLED : FACTORY_DEFAULT;
     }

@@ -65,10 +65,12 @@ public final class SecurityObjects {
 
     /** Everything the objects persist (the File instances are persisted by the device with their contents). */
     public record State(int cipState, int cipConfiguredProfiles, int eipState, EipSecurityConfig eipApplied,
-                        boolean pullModelEnabled, int pullModelStatus, Map<Long, CertificateEntry> certificates) {
+                        boolean pullModelEnabled, int pullModelStatus, Map<Long, CertificateEntry> certificates,
+                        EstServerSetting estServer) {
         public State {
             Objects.requireNonNull(eipApplied, "eipApplied");
             certificates = Map.copyOf(certificates);
+            Objects.requireNonNull(estServer, "estServer");
         }
     }
 
@@ -183,7 +185,7 @@ public final class SecurityObjects {
             }
             return new State(cip.state() == CipSecurityObject.CONFIGURATION_IN_PROGRESS ? CipSecurityObject.INCOMPLETE_CONFIGURATION
                     : cip.state(), cip.configuredProfiles(), eip.persistedState(), eip.applied(), eip.pullModelEnabled(),
-                    eip.pullModelStatus(), certs);
+                    eip.pullModelStatus(), certs, eip.estServer());
         } finally {
             lock.unlock();
         }
@@ -194,7 +196,7 @@ public final class SecurityObjects {
         lock.lock();
         try {
             cip.restore(s.cipState(), s.cipConfiguredProfiles());
-            eip.restore(s.eipState(), s.eipApplied(), s.pullModelEnabled(), s.pullModelStatus());
+            eip.restore(s.eipState(), s.eipApplied(), s.pullModelEnabled(), s.pullModelStatus(), s.estServer());
             for (long id : certificates.ids()) {
                 if (!s.certificates().containsKey(id) && id != CertificateManagementObject.DEFAULT_INSTANCE) {
                     certificates.remove(id);

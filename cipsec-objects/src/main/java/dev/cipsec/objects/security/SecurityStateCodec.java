@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  */
 public final class SecurityStateCodec {
     private static final int MAGIC = 0x31535343; // "CSS1"
-    private static final int VERSION = 1;
+    /** Version 2 appends the EST server set over CIP; version 1 files (without it) are still read. */
+    private static final int VERSION = 2;
     private static final int MAX_CERTIFICATES = 0xFFFF;
 
     private SecurityStateCodec() {
@@ -71,6 +72,12 @@ public final class SecurityStateCodec {
                 w.u32(ce.csrFile().orElse(0));
             }));
         }
+        EstServerSetting est = s.estServer();
+        parts.add(block(CipDataTypes.STRING.encodedLength(est.uri()) + 1 + est.trustAnchorSha256().length(), w -> {
+            CipDataTypes.STRING.encode(est.uri(), w);
+            w.u8(est.trustAnchorSha256().length());
+            w.bytes(est.trustAnchorSha256());
+        }));
         int total = parts.stream().mapToInt(b -> b.length).sum();
         byte[] out = new byte[total];
         int off = 0;
@@ -87,7 +94,7 @@ public final class SecurityStateCodec {
             throw new WireFormatException(WireFormatException.Reason.INVALID_VALUE, "not a security state file");
         }
         int version = r.u8("version");
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new WireFormatException(WireFormatException.Reason.INVALID_VALUE, "security state version " + version);
         }
         int cipState = r.u8("0x5D state");
@@ -123,6 +130,18 @@ public final class SecurityStateCodec {
             b.expectEnd("certificate entry");
             certs.put(id, new CertificateEntry(name, state, device, ca, hasCsr ? OptionalLong.of(csr) : OptionalLong.empty()));
         }
+        EstServerSetting est = EstServerSetting.NONE;
+        if (version >= 2) {
+            WireReader b = block(r);
+            String uri = CipDataTypes.STRING.decode(b);
+            Bytes fingerprint = b.bytes(b.u8("fingerprint length"), "fingerprint");
+            b.expectEnd("EST server");
+            try {
+                est = new EstServerSetting(uri, fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw new WireFormatException(WireFormatException.Reason.INVALID_VALUE, "EST server: " + e.getMessage());
+            }
+        }
         r.expectEnd("security state");
         EipSecurityConfig config;
         try {
@@ -131,7 +150,7 @@ public final class SecurityStateCodec {
         } catch (IllegalArgumentException e) {
             throw new WireFormatException(WireFormatException.Reason.INVALID_VALUE, e.getMessage());
         }
-        return new SecurityObjects.State(cipState, profiles, eipState, config, pull, pullStatus, certs);
+        return new SecurityObjects.State(cipState, profiles, eipState, config, pull, pullStatus, certs, est);
     }
 
     private static byte[] fixed(int size, Consumer<WireWriter> body) {

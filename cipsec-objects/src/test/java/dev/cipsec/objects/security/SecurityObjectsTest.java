@@ -452,6 +452,90 @@ class SecurityObjectsTest {
         assertThat(objects.eip().applied()).isEqualTo(s.eipApplied());
     }
 
+    static Bytes cipString(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[2 + b.length];
+        out[0] = (byte) b.length;
+        out[1] = (byte) (b.length >>> 8);
+        System.arraycopy(b, 0, out, 2, b.length);
+        return Bytes.of(out);
+    }
+
+    static final String EST_URI = "https://est.plant:8443/.well-known/est";
+    static final Bytes FINGERPRINT = Bytes.fromHex("00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF");
+
+    @Test
+    void theEstServerIsSetOutsideSessionsTakesEffectAtOnceAndIsPersisted() throws Exception {
+        assertThat(getEip(100)).isEqualTo(Bytes.fromHex("0000"));
+        assertThat(getEip(101)).isEqualTo(Bytes.fromHex("00"));
+        // Factory default: plain TCP may set it, as it may Begin_Config.
+        status(setEip(101, Bytes.of(concat(new byte[] {32}, FINGERPRINT.toArray())), plain), 0);
+        status(setEip(100, cipString(EST_URI), plain), 0);
+        assertThat(getEip(100)).isEqualTo(cipString(EST_URI));
+        assertThat(getEip(101)).isEqualTo(Bytes.of(concat(new byte[] {32}, FINGERPRINT.toArray())));
+        assertThat(objects.eip().estServer()).isEqualTo(new EstServerSetting(EST_URI, FINGERPRINT));
+        assertThat(objects.eip().state()).isEqualTo(EipSecurityObject.FACTORY_DEFAULT);
+        assertThat(hooks.commits).containsExactly(false, false);
+
+        SecurityObjects.State back = SecurityStateCodec.decode(SecurityStateCodec.encode(objects.state()));
+        assertThat(back.estServer()).isEqualTo(new EstServerSetting(EST_URI, FINGERPRINT));
+        stop();
+        start();
+        objects.restore(back);
+        assertThat(getEip(100)).isEqualTo(cipString(EST_URI));
+
+        // Get_Attributes_All keeps its layout (attributes 1-17) whatever is set here.
+        MessageRouterResponse all = call(0x01, EPath.classInstance(0x5E, 1), Bytes.EMPTY, plain);
+        assertThat(all.data().toHex()).doesNotContain(Bytes.of(EST_URI.getBytes()).toHex());
+    }
+
+    @Test
+    void estServerValuesAreCheckedAndRefusalsChangeNothing() {
+        status(setEip(100, cipString(EST_URI), plain), 0);
+        for (String bad : List.of("http://est.plant/.well-known/est", "https://est.plant/est", "https://user@est.plant/.well-known/est",
+                "https://est.plant/.well-known/est?x=1", "https://est.plant/.well-known/est/a/b", "https://est.plant/.well-known/est/a b",
+                "https://" + "e".repeat(250) + "/.well-known/est")) {
+            status(setEip(100, cipString(bad), plain), GeneralStatus.INVALID_ATTRIBUTE_VALUE);
+        }
+        status(setEip(101, Bytes.of(concat(new byte[] {16}, FINGERPRINT.slice(0, 16).toArray())), plain), GeneralStatus.INVALID_ATTRIBUTE_VALUE);
+        // Lying lengths: more characters announced than sent, trailing bytes.
+        assertThat(setEip(100, Bytes.fromHex("FF00414243"), plain).generalStatus()).isNotZero();
+        assertThat(setEip(101, Bytes.of(concat(new byte[] {32}, FINGERPRINT.toArray(), new byte[] {0})), plain).generalStatus()).isNotZero();
+        assertThat(objects.eip().estServer()).isEqualTo(new EstServerSetting(EST_URI, Bytes.EMPTY));
+        // A failed write to disk leaves the previous value.
+        hooks.failCommit = true;
+        status(setEip(100, cipString("https://other/.well-known/est"), plain), GeneralStatus.STORE_OPERATION_FAILURE);
+        assertThat(objects.eip().estServer().uri()).isEqualTo(EST_URI);
+        hooks.failCommit = false;
+        status(setEip(100, cipString(""), plain), 0);
+        assertThat(objects.eip().estServer()).isEqualTo(EstServerSetting.NONE);
+    }
+
+    @Test
+    void onceConfiguredOnlyTlsSetsTheEstServerAndResetClearsIt() throws Exception {
+        status(setEip(100, cipString(EST_URI), plain), 0);
+        status(eip(0x4B, Bytes.EMPTY, tls), 0);
+        status(eip(0x4D, Bytes.EMPTY, tls), 0);
+        assertThat(objects.eip().state()).isEqualTo(EipSecurityObject.CONFIGURED);
+        status(setEip(100, cipString("https://evil/.well-known/est"), plain), GeneralStatus.PRIVILEGE_VIOLATION);
+        status(setEip(101, Bytes.of(concat(new byte[] {32}, FINGERPRINT.toArray())), plain), GeneralStatus.PRIVILEGE_VIOLATION);
+        status(setEip(101, Bytes.of(concat(new byte[] {32}, FINGERPRINT.toArray())), tls), 0);
+        assertThat(objects.eip().estServer()).isEqualTo(new EstServerSetting(EST_URI, FINGERPRINT));
+        status(eip(0x05, Bytes.fromHex("00"), tls), 0);
+        assertThat(objects.eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_DISABLED);
+        assertThat(objects.eip().estServer()).isEqualTo(EstServerSetting.NONE);
+    }
+
+    @Test
+    void aVersionOneStateFileIsStillRead() throws Exception {
+        Bytes v2 = SecurityStateCodec.encode(objects.state());
+        // Version 1 is version 2 without the trailing EST block (4-byte length + UINT 0 + USINT 0).
+        byte[] v1 = v2.slice(0, v2.length() - 7).toArray();
+        v1[4] = 1;
+        SecurityObjects.State back = SecurityStateCodec.decode(Bytes.of(v1));
+        assertThat(back).isEqualTo(objects.state());
+    }
+
     @Test
     void aDamagedStateFileIsRefused() {
         Bytes good = SecurityStateCodec.encode(objects.state());

@@ -316,6 +316,47 @@ public final class SecurityClient {
             put(17, "Check Subject Alternative Name", Calls.bool(on));
         }
 
+        /**
+         * Our vendor-specific attribute 100: the EST server of the pull model ({@code https://host[:port]/.well-known/est}),
+         * empty when none was set over CIP. Other devices answer 0x14 (attribute not supported).
+         */
+        public String estServerUri() throws IOException, SecurityServiceException {
+            return attr(100, "EST Server URI", r -> {
+                String s = r.ascii(r.u16("STRING length"), "EST Server URI");
+                r.expectEnd("EST Server URI");
+                return s;
+            });
+        }
+
+        /** Our vendor-specific attribute 101: the SHA-256 of a certificate in the EST server's chain, or empty. */
+        public byte[] estTrustAnchorSha256() throws IOException, SecurityServiceException {
+            return attr(101, "EST Server Trust Anchor", r -> r.bytes(r.u8("length"), "fingerprint").toArray());
+        }
+
+        /** Sets attribute 100 (takes effect and persists at once; empty clears it). */
+        public void setEstServerUri(String uri) throws IOException, SecurityServiceException {
+            byte[] chars = uri.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (chars.length > 0xFFFF) {
+                throw new IllegalArgumentException("a STRING holds at most 65535 characters");
+            }
+            byte[] out = new byte[2 + chars.length];
+            out[0] = (byte) chars.length;
+            out[1] = (byte) (chars.length >>> 8);
+            System.arraycopy(chars, 0, out, 2, chars.length);
+            put(100, "EST Server URI", Bytes.of(out));
+        }
+
+        /** Sets attribute 101: 32 bytes, or none to trust the device's own EST anchors. */
+        public void setEstTrustAnchorSha256(byte[] fingerprint) throws IOException, SecurityServiceException {
+            if (fingerprint.length != 0 && fingerprint.length != 32) {
+                throw new IllegalArgumentException("a SHA-256 fingerprint is 32 bytes");
+            }
+            byte[] out = new byte[1 + fingerprint.length];
+            out[0] = (byte) fingerprint.length;
+            System.arraycopy(fingerprint, 0, out, 1, fingerprint.length);
+            put(101, "EST Server Trust Anchor", Bytes.of(out));
+        }
+
         public void beginConfig() throws IOException, SecurityServiceException {
             call("0x5E Begin_Config", BEGIN_CONFIG, INSTANCE, Bytes.EMPTY);
         }
