@@ -26,50 +26,56 @@ final class DemoCapture {
 
     static String recipe(Path demoDir, int tlsPort, int dtlsPort, int plainTcpPort, int udpPort) {
         Path keys = demoDir.resolve("keys.log");
+        Path again = demoDir.resolveSibling(demoDir.getFileName() + "-captured");
         Path pcap = demoDir.resolve("demo.pcap");
         String filter = captureFilter(tlsPort, dtlsPort);
         String decode = decodeAs(tlsPort, dtlsPort);
+        String open = "-o tls.keylog_file:" + again.resolve("keys.log") + " " + decode;
         return """
                 # Capturing this demo run
 
                 This run's device listened on loopback: TLS on tcp/%1$d, DTLS on udp/%2$d (plain EtherNet/IP on
-                tcp/%3$d until commissioning closed it, ListIdentity on udp/%4$d). `keys.log` holds the NSS key log
-                line (`CLIENT_RANDOM`) of every TLS and DTLS 1.2 handshake of the run, written by the device, so
-                Wireshark can decrypt all of it: commissioning, the explicit reads, the PSK sessions and the class 1
-                I/O. Anyone with that file can read the traffic it covers; it is a debugging aid.
+                tcp/%3$d until commissioning closed it, ListIdentity on udp/%4$d). `%5$s` holds the NSS
+                key log line (`CLIENT_RANDOM`) of every TLS and DTLS 1.2 handshake of the run, written by the device:
+                commissioning, the explicit reads, the PSK session and the class 1 I/O. Anyone with that file can
+                read the traffic it covers; it is a debugging aid. If you were capturing all of `lo` while this run
+                went, that file decrypts it (use it in the commands below in place of the new run's).
 
                 ## Record
 
-                The ports are picked at run time; to record, run the demo again with fixed ports and capture them
-                (as root, or with capture rights on `lo`):
+                The ports were picked at run time, so record a new run on the same ports (as root, or with capture
+                rights on `lo`), in one terminal:
 
                 ```sh
-                tcpdump -i lo -w %5$s '%6$s'
-                # or: tshark -i lo -w %5$s -f '%6$s'
-                ./cipsec demo --tls-port %1$d --dtls-port %2$d --dir NEW_DIR
+                tcpdump -i lo -w %6$s '%7$s'
+                # or: tshark -i lo -w %6$s -f '%7$s'
                 ```
 
-                Stop the capture (Ctrl-C) when the demo has ended; the new run writes its own `keys.log` in
-                NEW_DIR: use that one with the capture. `--tls-port 2221 --dtls-port 2221` lets Wireshark decode
-                without the `-d` options below.
+                and in another:
+
+                ```sh
+                ./cipsec demo --tls-port %1$d --dtls-port %2$d --dir %8$s
+                ```
+
+                then stop the capture (Ctrl-C) once the demo has ended. The new run writes its own key log,
+                `%9$s`. With `--tls-port 2221 --dtls-port 2221` Wireshark decodes without the `-d` options.
 
                 ## Open
 
                 ```sh
-                wireshark -o tls.keylog_file:%7$s %8$s %5$s
+                wireshark %10$s %6$s
                 ```
 
-                The same in the terminal, showing the decrypted CIP (explicit messages over TLS, the Forward_Open,
-                I/O and Forward_Close over DTLS):
+                The same in the terminal, showing the decrypted CIP (explicit messages over TLS; the Forward_Open,
+                the I/O and the Forward_Close over DTLS):
 
                 ```sh
-                tshark -r %5$s -o tls.keylog_file:%7$s %8$s -Y 'enip || cip || cipio'
-                tshark -r %5$s -o tls.keylog_file:%7$s %8$s -Y cip -T fields -e frame.number -e enip.command -e cip.service -e cip.path
+                tshark -r %6$s %10$s -Y 'enip || cip || cipio'
+                tshark -r %6$s %10$s -Y cip -T fields -e frame.number -e enip.command -e cip.service -e cip.class -e cip.instance -e cip.attribute
                 ```
 
-                DTLS uses the same key log: Wireshark's DTLS dissector reads the TLS preference
-                `tls.keylog_file` (there is no separate DTLS one), and a DTLS 1.2 `CLIENT_RANDOM` line has the
-                same form as a TLS 1.2 one.
-                """.formatted(tlsPort, dtlsPort, plainTcpPort, udpPort, pcap, filter, keys, decode);
+                DTLS uses the same key log: Wireshark's DTLS dissector reads the TLS preference `tls.keylog_file`
+                (there is no DTLS one), and a DTLS 1.2 `CLIENT_RANDOM` line has the same form as a TLS 1.2 one.
+                """.formatted(tlsPort, dtlsPort, plainTcpPort, udpPort, keys, pcap, filter, again, again.resolve("keys.log"), open);
     }
 }

@@ -497,12 +497,15 @@ final class DemoCommand implements Callable<Integer> {
         try (IoRuntime runtime = IoRuntime.create("demo-io");
              DtlsTarget dtls = DtlsTarget.connect(new Target(at.getAddress().getHostAddress(), at.getPort(), true),
                      ClientOptions.defaults().withTls(policy))) {
-            IoConnection c = runtime.open(dtls, IoSettings.builder().rpi(Duration.ofMillis(10))
+            // Timeout multiplier 5: 10 ms x 128 = 1.28 s without a packet before either side drops the connection.
+            // A controller would use ~100 ms; the demo runs on laptops and shared CI machines, where a busy moment
+            // must not end it.
+            IoConnection c = runtime.open(dtls, IoSettings.builder().rpi(Duration.ofMillis(10)).timeoutMultiplier(5)
                     .initialOutput(Bytes.of(output)).build(), null, null);
             TlsSessionInfo session = dtls.session().orElseThrow();
             String header = session.version() + " " + session.suite().name();
-            say("forward open", String.format("over DTLS %s on %s: O->T 0x%08X T->O 0x%08X at %d ms; running %s%s",
-                    header, addr(at), c.otConnectionId(), c.toConnectionId(), c.otApiMicros() / 1000,
+            say("forward open", String.format("over DTLS %s on %s: O->T 0x%08X T->O 0x%08X at %d ms, timeout %d ms; running %s%s",
+                    header, addr(at), c.otConnectionId(), c.toConnectionId(), c.otApiMicros() / 1000, c.timeoutNanos() / 1_000_000,
                     formatDuration(runFor), terminal ? " (Ctrl-C ends it)" : ""), true);
             long start = System.nanoTime();
             long end = start + runFor.toNanos();

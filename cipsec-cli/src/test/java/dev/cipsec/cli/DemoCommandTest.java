@@ -64,16 +64,18 @@ class DemoCommandTest {
                 .containsPattern("(?m)^psk +ok +TLS_ECDHE_PSK_.* as 'conduit:scanner-link'")
                 .containsPattern("(?m)^wrong key +ok .*received alert ")
                 .containsPattern("(?m)^dtls io +ok .*handshakes 1 .*output mirrored back; Forward_Close")
-                // Not a terminal: one live line a second.
+                // Not a terminal: one live line a second, none rewritten in place.
+                .doesNotContain("\r")
                 .containsPattern("(?m)^ +1\\.0s  TLS_ECDHE_ECDSA_\\S+  handshakes 1  out \\d+  in \\d+  lost \\d+  lateness p50 ");
 
         Matcher tls = Pattern.compile("tls 127\\.0\\.0\\.1:(\\d+), dtls 127\\.0\\.0\\.1:(\\d+)").matcher(r.out());
         assertThat(tls.find()).as(r.out()).isTrue();
         String capture = Files.readString(dir.resolve("capture.md"));
         assertThat(capture).contains("'tcp port " + tls.group(1) + " or udp port " + tls.group(2) + "'")
-                .contains("-o tls.keylog_file:" + dir.resolve("keys.log"))
+                .contains("`" + dir.resolve("keys.log") + "`")
+                .contains("-o tls.keylog_file:" + tmp.resolve("demo-captured").resolve("keys.log"))
                 .contains("-d udp.port==" + tls.group(2) + ",dtls").contains("-d tcp.port==" + tls.group(1) + ",tls")
-                .contains("--tls-port " + tls.group(1) + " --dtls-port " + tls.group(2));
+                .contains("./cipsec demo --tls-port " + tls.group(1) + " --dtls-port " + tls.group(2) + " --dir " + tmp.resolve("demo-captured"));
         // Commissioning (2 sessions), the scanner over TLS, the PSK client and the DTLS session; the wrong key never finished.
         List<String> keyLines = Files.readAllLines(dir.resolve("keys.log"));
         assertThat(keyLines).hasSizeGreaterThanOrEqualTo(5)
@@ -197,8 +199,10 @@ class DemoCommandTest {
             dtlsPort = u.getLocalPort();
         }
         Path pcap = tmp.resolve("demo.pcap");
-        Process capture = new ProcessBuilder(tshark.toString(), "-i", "lo", "-w", pcap.toString(), "-f",
-                DemoCapture.captureFilter(tlsPort, dtlsPort)).redirectErrorStream(true).start();
+        // -P -l: tshark also prints each packet's UDP source port as it writes it, so the test knows when the
+        // capture has caught up with the demo (a marker datagram sent at the end).
+        Process capture = new ProcessBuilder(tshark.toString(), "-i", "lo", "-w", pcap.toString(), "-P", "-l", "-T", "fields",
+                "-e", "udp.srcport", "-f", DemoCapture.captureFilter(tlsPort, dtlsPort)).redirectErrorStream(true).start();
         capture.getOutputStream().close();
         List<String> captureOut = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
@@ -226,6 +230,15 @@ class DemoCommandTest {
             MainTest.Run r = MainTest.run("demo", "--duration", "1s", "--dir", dir.toString(), "--tls-port",
                     Integer.toString(tlsPort), "--dtls-port", Integer.toString(dtlsPort));
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            try (DatagramSocket marker = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                marker.send(new java.net.DatagramPacket(new byte[] {0}, 1, InetAddress.getLoopbackAddress(), dtlsPort));
+                String port = Integer.toString(marker.getLocalPort());
+                long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!captureOut.contains(port)) {
+                    assertThat(System.nanoTime()).as("tshark saw the marker: %s", captureOut).isLessThan(caughtUp);
+                    capture.waitFor(20, TimeUnit.MILLISECONDS);
+                }
+            }
         } finally {
             // SIGTERM: tshark writes out what it holds and ends.
             capture.destroy();
