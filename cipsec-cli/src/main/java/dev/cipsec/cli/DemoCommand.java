@@ -227,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
                     + ", udp " + addr(device.udpAddress()) + ", tls " + addr(device.tlsAddress()) + ", dtls " + addr(device.dtlsAddress())
                     + "; default certificate " + CredentialFiles.subject(factoryCert) + " (self-signed) sha256 " + factoryFp,
                     device.tcpAddress() != null && device.tlsAddress() != null && device.dtlsAddress() != null);
-            Optional<CipSecurityItem> before = listIdentity(device, "factory");
+            Optional<CipSecurityItem> before = listIdentity(device);
             say("discover", "ListIdentity 0x86 item " + before.map(DemoCommand::describe).orElse("missing"),
                     before.map(s -> s.eipSecurityState() == 0 && s.isPortOpen(CipSecurityItem.PORT_TCP_44818)).orElse(false));
             writeCapture(demoDir, device);
@@ -271,7 +271,7 @@ final class DemoCommand implements Callable<Integer> {
                 commission(stateDir, ca, devices);
                 scanner = scannerIdentity(ca, demoDir.resolve("scanner"));
             }
-            Optional<CipSecurityItem> after = listIdentity(device, "configured");
+            Optional<CipSecurityItem> after = listIdentity(device);
             say("discover", "ListIdentity 0x86 item " + after.map(DemoCommand::describe).orElse("missing"),
                     after.map(s -> s.eipSecurityState() == 2 && !s.isPortOpen(CipSecurityItem.PORT_TCP_44818)).orElse(false));
             plainClosed(device);
@@ -291,7 +291,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The device's ListIdentity reply over UDP, as any scanner on the network sees it. */
-    private static Optional<CipSecurityItem> listIdentity(CipDevice device, String when) throws IOException {
+    private static Optional<CipSecurityItem> listIdentity(CipDevice device) throws IOException {
         List<ListIdentityResult> found = Discovery.listIdentity(List.of(device.udpAddress()), Duration.ofSeconds(3), 500);
         return found.size() == 1 ? found.getFirst().security() : Optional.empty();
     }
