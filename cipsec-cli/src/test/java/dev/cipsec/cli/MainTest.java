@@ -150,30 +150,6 @@ class MainTest {
     }
 
     @Test
-    void demoRunsEveryStepOk() {
-        Run r = run("demo");
-        assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        for (String step : List.of("adapter", "discover", "tls", "session", "identity", "get", "set", "assembly", "class 3",
-                "refused", "dtls io", "psk", "wrong key", "device")) {
-            assertThat(r.out()).as(step).containsPattern("(?m)^" + step + " +ok ");
-        }
-        assertThat(r.out()).doesNotContain("FAIL").contains("demo ok");
-        // Secured: the client reached the device over TLS, trusting its pinned self-signed certificate.
-        assertThat(r.out()).containsPattern("(?m)^adapter +ok .*listening on tls ")
-                .containsPattern("(?m)^tls +ok +TLSv1\\.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 \\(0xC02B\\); device certificate "
-                        + "CN=cipsec demo device \\(self-signed, pinned\\) sha256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$")
-                .containsPattern("(?m)^dtls io +ok +DTLSv1\\.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 .*Forward_Open in the session")
-                .containsPattern("(?m)^psk +ok +TLS_ECDHE_PSK_")
-                .containsPattern("(?m)^wrong key +ok .*TLS handshake failed: received alert ");
-
-        Run json = run("demo", "--json");
-        assertThat(json.exit()).isZero();
-        assertThat(json.json()).containsEntry("ok", true);
-        assertThat((List<?>) json.json().get("steps")).hasSizeGreaterThanOrEqualTo(14)
-                .allSatisfy(s -> assertThat(asMap(s)).containsEntry("ok", true));
-    }
-
-    @Test
     void usageErrorsExitTwo() {
         assertThat(run("get", target, "1/x/7").exit()).isEqualTo(Main.USAGE);
         assertThat(run("get", target, "1/1/7", "--as", "float128").exit()).isEqualTo(Main.USAGE);
