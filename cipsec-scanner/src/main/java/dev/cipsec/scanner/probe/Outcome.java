@@ -51,6 +51,10 @@ record Outcome(int suite, String serverVersion, Set<Integer> extensions, List<X5
     }
 
     static String reason(ProbeClient c, IOException e) {
+        // BC raises internal_error when its handshake timer runs out: the timeout is the news.
+        if (timeout(e)) {
+            return "timeout";
+        }
         if (c.alertReceived >= 0 || e instanceof TlsFatalAlertReceived) {
             short d = c.alertReceived >= 0 ? c.alertReceived : ((TlsFatalAlertReceived) e).getAlertDescription();
             return "alert " + AlertDescription.getName(d);
@@ -62,11 +66,20 @@ record Outcome(int suite, String serverVersion, Set<Integer> extensions, List<X5
         return transportReason(e);
     }
 
+    private static boolean timeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TlsTimeoutException || t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String transportReason(IOException e) {
         if (e == null) {
             return "";
         }
-        if (e instanceof TlsTimeoutException || e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+        if (timeout(e)) {
             return "timeout";
         }
         if (e instanceof EOFException || e.getClass().getSimpleName().equals("TlsNoCloseNotifyException")) {
