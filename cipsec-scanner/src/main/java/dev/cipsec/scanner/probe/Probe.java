@@ -51,10 +51,15 @@ public final class Probe {
         }
     }
 
-    static IdentityReport listIdentity(InetSocketAddress target, Duration timeout) throws IOException {
-        List<ListIdentityResult> replies = Discovery.listIdentity(List.of(target), timeout,
-                (int) Math.max(1, Math.min(500, timeout.toMillis() / 2)));
-        return new IdentityReport(target.getPort(), replies.stream().findFirst());
+    /** A send that fails (no route) is no answer, like silence: the plain port is optional. */
+    static IdentityReport listIdentity(InetSocketAddress target, Duration timeout) {
+        try {
+            List<ListIdentityResult> replies = Discovery.listIdentity(List.of(target), timeout,
+                    (int) Math.max(1, Math.min(500, timeout.toMillis() / 2)));
+            return new IdentityReport(target.getPort(), replies.stream().findFirst());
+        } catch (IOException e) {
+            return new IdentityReport(target.getPort(), Optional.empty());
+        }
     }
 
     private static <T> Optional<T> get(Future<T> f) throws IOException {

@@ -46,7 +46,8 @@ public final class TlsProbe {
         for (ProtocolVersion v : VERSIONS) {
             versions.add(survey.version(v));
         }
-        return new TransportReport("TLS", target.getPort(), !survey.unreachable() && survey.answered(), versions,
+        // Reachable once any connection was made: a connect that fails later does not undo what was seen.
+        return new TransportReport("TLS", target.getPort(), survey.answered(), versions,
                 survey.certificates(), survey.attempts(), survey.notes());
     }
 
