@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 @Command(name = "cipsec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "EtherNet/IP and CIP Security toolkit: run a device, discover, read and write attributes, commission CIP Security.",
         subcommands = {DemoCommand.class, DeviceCommand.class, DiscoverCommand.class, IdentityCommand.class,
-                TlsInfoCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, SecurityCommand.class, CaCommand.class, PolicyCommand.class, CommissionCommand.class, TrustCommand.class, EstServerCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
+                TlsInfoCommand.class, ProbeCommand.class, GetCommand.class, SetCommand.class, IoCommand.class, SecurityCommand.class, CaCommand.class, PolicyCommand.class, CommissionCommand.class, TrustCommand.class, EstServerCommand.class, dev.cipsec.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the peer refused (CIP or encapsulation error) or a check failed",
