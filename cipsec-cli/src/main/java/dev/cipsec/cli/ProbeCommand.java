@@ -42,8 +42,11 @@ final class ProbeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "HOST[:PORT]",
-            description = "The target; PORT (default 2221) is both the TLS (TCP) and the DTLS (UDP) port.")
+            description = "The target; PORT (default 2221) is the TLS (TCP) port and, unless --dtls-port, the DTLS (UDP) port.")
     String target;
+
+    @Option(names = "--dtls-port", paramLabel = "PORT", description = "UDP port for DTLS when it is not the TLS port.")
+    Integer dtlsPort;
 
     @Option(names = "--tls-only", description = "Probe TLS on TCP only (no DTLS).")
     boolean tlsOnly;
@@ -87,7 +90,7 @@ final class ProbeCommand implements Callable<Integer> {
                 && target.indexOf(':') == target.lastIndexOf(':');
         Target t = Target.parse(hasPort ? target : (target.contains(":") ? "[" + target + "]" : target) + ":"
                 + ProbeOptions.DEFAULT_SECURE_PORT);
-        ProbeOptions options = ProbeOptions.defaults(t.host()).withPorts(t.port(), t.port(), plainPort)
+        ProbeOptions options = ProbeOptions.defaults(t.host()).withPorts(t.port(), dtlsPort == null ? t.port() : dtlsPort, plainPort)
                 .withTimeout(duration(timeout)).withTransports(!dtlsOnly, !tlsOnly, !noIdentity).withMaxAttempts(maxAttempts);
         ProbeReport report = Probe.run(options);
         PrintWriter out = spec.commandLine().getOut();

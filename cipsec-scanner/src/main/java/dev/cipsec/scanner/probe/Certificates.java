@@ -1,19 +1,17 @@
 package dev.cipsec.scanner.probe;
 
 import dev.cipsec.scanner.probe.ProbeReport.CertificateInfo;
+import dev.cipsec.transport.tls.cert.CredentialFiles;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTNamedCurves;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 
 /** The parts of a certificate a probe report shows. */
 final class Certificates {
@@ -38,8 +36,8 @@ final class Certificates {
                 default -> 0;
             };
         }
-        return new CertificateInfo(c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
-                c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), type, bits, sha256(c), selfSigned(c));
+        return new CertificateInfo(CredentialFiles.subject(c), CredentialFiles.issuer(c),
+                c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), type, bits, CredentialFiles.sha256Fingerprint(c), selfSigned(c));
     }
 
     private static String curve(PublicKey key) {
@@ -71,11 +69,4 @@ final class Certificates {
         }
     }
 
-    static String sha256(X509Certificate c) {
-        try {
-            return HexFormat.ofDelimiter(":").formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-        } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot fingerprint a certificate", e);
-        }
-    }
 }

@@ -159,7 +159,7 @@ public record ProbeReport(String host, Instant started, Duration elapsed, Option
      *
      * @param keyType "EC P-256", "RSA", "Ed25519", ...
      * @param keyBits the key size (the curve's for EC)
-     * @param sha256  the fingerprint, lower-case hex with colons
+     * @param sha256  the fingerprint, upper-case hex with colons, as openssl and {@code cipsec device} print it
      */
     public record CertificateInfo(String subject, String issuer, Instant notBefore, Instant notAfter, String keyType,
                                   int keyBits, String sha256, boolean selfSigned) {

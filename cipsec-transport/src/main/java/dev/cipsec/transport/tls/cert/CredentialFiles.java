@@ -288,7 +288,16 @@ public final class CredentialFiles {
      * (the JDK prints them as OIDs with hex values, which device certificates use a lot).
      */
     public static String subject(X509Certificate c) {
-        return c.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253,
+        return name(c.getSubjectX500Principal());
+    }
+
+    public static String issuer(X509Certificate c) {
+        return name(c.getIssuerX500Principal());
+    }
+
+    /** RFC 2253 with the serial number and e-mail attributes named, not shown as OIDs with hex values. */
+    private static String name(javax.security.auth.x500.X500Principal p) {
+        return p.getName(javax.security.auth.x500.X500Principal.RFC2253,
                 java.util.Map.of("2.5.4.5", "SERIALNUMBER", "1.2.840.113549.1.9.1", "EMAILADDRESS"));
     }
 
