@@ -144,7 +144,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
      *                   "certificate": "vendor-cert.pem", "key": "vendor-key.pem", "keyPasswordFile": "key.pass",
      *                   "pkcs12": "vendor.p12", "pkcs12PasswordFile": "p12.pass", "sessionTimeoutSeconds": 10,
      *                   "est": { "url": "https://est.plant:8443/.well-known/est", "trust": "plant-ca.pem",
-     *                            "reenrolMarginDays": 30, "retryInitialSeconds": 5, "retryMaxSeconds": 600 } } }
+     *                            "reenrolMarginDays": 30, "retryInitialSeconds": 5, "retryMaxSeconds": 600,
+     *                            "revocationCheckMinutes": 60 } } }
      * }</pre>
      *
      * <p>A {@code security} section turns CIP Security on: TLS on {@code tlsPort} with the security
@@ -374,7 +375,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     }
 
     private static EstSettings est(Map<String, Object> m, Path baseDir) {
-        keys(m, "security.est", Set.of("url", "trust", "reenrolMarginDays", "retryInitialSeconds", "retryMaxSeconds"));
+        keys(m, "security.est", Set.of("url", "trust", "reenrolMarginDays", "retryInitialSeconds", "retryMaxSeconds",
+                "revocationCheckMinutes"));
         java.net.URI url;
         try {
             url = new java.net.URI(string(require(m, "url", "security.est"), "security.est.url"));
@@ -394,7 +396,10 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                 ? number(m.get("retryInitialSeconds"), "security.est.retryInitialSeconds") : EstSettings.DEFAULT_RETRY_INITIAL.toSeconds());
         Duration max = Duration.ofSeconds(m.containsKey("retryMaxSeconds")
                 ? number(m.get("retryMaxSeconds"), "security.est.retryMaxSeconds") : EstSettings.DEFAULT_RETRY_MAX.toSeconds());
-        return new EstSettings(url, anchors, margin, initial, max);
+        Duration revocation = Duration.ofMinutes(m.containsKey("revocationCheckMinutes")
+                ? number(m.get("revocationCheckMinutes"), "security.est.revocationCheckMinutes")
+                : EstSettings.DEFAULT_REVOCATION_CHECK.toMinutes());
+        return new EstSettings(url, anchors, margin, initial, max, revocation);
     }
 
     private static char[] password(Path file) throws IOException {

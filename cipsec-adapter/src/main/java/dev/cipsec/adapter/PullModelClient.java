@@ -8,6 +8,8 @@ import dev.cipsec.transport.tls.cert.Identity;
 import dev.cipsec.wire.buf.Bytes;
 import dev.cipsec.wire.cip.CipServiceException;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.est.CACertsResponse;
 import org.bouncycastle.est.ESTException;
@@ -31,6 +33,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,12 +80,17 @@ final class PullModelClient implements AutoCloseable {
     private final Duration reenrolMargin;
     private final Duration retryInitial;
     private final Duration retryMax;
+    private final Duration revocationCheck;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean closed;
     private volatile Thread thread;
     /** When this run last re-enrolled: re-enrolments are at least one initial retry apart. */
     private Instant lastInstalled = Instant.MIN;
+    /** When the next /cacerts fetch looks for our certificate in the plant CA's CRL (null: from now on). */
+    private Instant nextRevocationCheck;
+    /** Our certificate was found revoked (or a re-enrolment refused): enrol afresh with the default identity. */
+    private boolean replaceRevoked;
 
     /** Thrown to wait before the next attempt: after {@code after} when the server said so, else the backoff. */
     private static final class Retry extends Exception {
@@ -112,6 +120,7 @@ final class PullModelClient implements AutoCloseable {
         this.reenrolMargin = configured == null ? EstSettings.DEFAULT_REENROL_MARGIN : configured.reenrolMargin();
         this.retryInitial = configured == null ? EstSettings.DEFAULT_RETRY_INITIAL : configured.retryInitial();
         this.retryMax = configured == null ? EstSettings.DEFAULT_RETRY_MAX : configured.retryMax();
+        this.revocationCheck = configured == null ? EstSettings.DEFAULT_REVOCATION_CHECK : configured.revocationCheck();
     }
 
     /**
@@ -193,24 +202,41 @@ final class PullModelClient implements AutoCloseable {
                     // A margin longer than the certificate's lifetime would otherwise re-enrol in a tight loop.
                     Instant earliest = lastInstalled.equals(Instant.MIN) ? due : lastInstalled.plus(retryInitial);
                     due = due.isBefore(earliest) ? earliest : due;
-                    Duration left = Duration.between(Instant.now(), due);
-                    if (left.isPositive()) {
-                        waitFor(left);
-                        continue;
+                    Instant now = Instant.now();
+                    if (nextRevocationCheck == null) {
+                        nextRevocationCheck = now.plus(revocationCheck);
+                    }
+                    if (!replaceRevoked) {
+                        Instant next = due.isBefore(nextRevocationCheck) ? due : nextRevocationCheck;
+                        Duration left = Duration.between(now, next);
+                        if (left.isPositive()) {
+                            waitFor(left);
+                            continue;
+                        }
                     }
                     Server server = server();
                     if (server == null) {
                         waitFor(null);
                         continue;
                     }
-                    enrol(server, current);
+                    if (replaceRevoked) {
+                        // The revoked certificate cannot authenticate a re-enrolment: enrol afresh with the default
+                        // identity, as a new device would (the inventory entry pinning it enrols it at once).
+                        enrol(server, null, EipSecurityObject.PULL_MODEL_COMPLETED);
+                    } else if (!now.isBefore(due)) {
+                        enrol(server, current, EipSecurityObject.PULL_MODEL_COMPLETED);
+                    } else {
+                        nextRevocationCheck = now.plus(revocationCheck);
+                        replaceRevoked = revoked(server, current);
+                        continue;
+                    }
                 } else {
                     Server server = server();
                     if (server == null) {
                         waitFor(null);
                         continue;
                     }
-                    enrol(server, null);
+                    enrol(server, null, EipSecurityObject.PULL_MODEL_IN_PROGRESS);
                 }
                 backoff = retryInitial;
             } catch (Retry r) {
@@ -232,8 +258,11 @@ final class PullModelClient implements AutoCloseable {
         }
     }
 
-    /** One enrolment ({@code current} null) or re-enrolment authenticated by {@code current}. */
-    private void enrol(Server server, Identity current) throws Retry, Abandoned, InterruptedException {
+    /**
+     * One enrolment with the default identity ({@code current} null) or re-enrolment authenticated by
+     * {@code current}; abandoned when the 0x5E state leaves {@code wantedState} meanwhile.
+     */
+    private void enrol(Server server, Identity current, int wantedState) throws Retry, Abandoned, InterruptedException {
         boolean reenrol = current != null;
         status(reenrol ? STATUS_REENROLLING : STATUS_CA_CERTS);
         ESTService service = service(server, reenrol ? current : security.defaultIdentity());
@@ -261,6 +290,10 @@ final class PullModelClient implements AutoCloseable {
             try {
                 r = service.simpleEnroll(reenrol, csr, null);
             } catch (ESTException e) {
+                if (reenrol && e.getStatusCode() == 403) {
+                    // Our server refuses a revoked (or unknown) certificate with 403: the next attempt enrols afresh.
+                    replaceRevoked = true;
+                }
                 throw failed(e.getStatusCode() > 0 ? STATUS_REFUSED : STATUS_UNREACHABLE,
                         (reenrol ? "/simplereenroll: " : "/simpleenroll: ") + e.getMessage());
             } catch (IOException e) {
@@ -278,16 +311,18 @@ final class PullModelClient implements AutoCloseable {
             Duration wait = Duration.ofMillis(Math.max(0, r.getNotBefore() - System.currentTimeMillis()));
             LOG.info("pull model: the EST server holds the request for approval; asking again in {} ms", wait.toMillis());
             sleep(wait);
-            stillWanted(reenrol);
+            stillWanted(wantedState);
         }
         status(STATUS_INSTALLING);
-        stillWanted(reenrol);
+        stillWanted(wantedState);
         try {
             long id = objects.pullInstall(CredentialFiles.pem(List.of(issued)), CredentialFiles.pem(caCerts),
                     instance -> security.bindKey(instance, new Identity(key.key().key(), List.of(issued))), STATUS_COMPLETED);
-            if (reenrol) {
+            if (wantedState == EipSecurityObject.PULL_MODEL_COMPLETED) {
                 lastInstalled = Instant.now();
             }
+            replaceRevoked = false;
+            nextRevocationCheck = null;
             LOG.info("pull model: installed certificate {} (serial {}, until {}) as 0x5F instance {}",
                     issued.getSubjectX500Principal(), issued.getSerialNumber().toString(16), issued.getNotAfter().toInstant(), id);
         } catch (CipServiceException e) {
@@ -295,9 +330,50 @@ final class PullModelClient implements AutoCloseable {
         }
     }
 
-    private void stillWanted(boolean reenrol) throws Abandoned {
+    /**
+     * Whether the CRL that our EST server sends with /cacerts (signed by the CA that issued {@code current})
+     * lists {@code current}. A failed fetch or an unusable CRL counts as "not revoked": the check runs again
+     * at the next interval, and nothing else depends on it.
+     */
+    private boolean revoked(Server server, Identity current) {
+        X509Certificate cert = current.certificate();
+        try {
+            CACertsResponse r = service(server, current).getCACerts();
+            if (!r.hasCRLs()) {
+                return false;
+            }
+            List<X509Certificate> cas = certificates(r.getCertificateStore());
+            JcaX509CRLConverter conv = new JcaX509CRLConverter();
+            for (X509CRLHolder h : r.getCrlStore().getMatches(null)) {
+                X509CRL crl = conv.getCRL(h);
+                for (X509Certificate ca : cas) {
+                    if (!ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())
+                            || !ca.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+                        continue;
+                    }
+                    try {
+                        cert.verify(ca.getPublicKey());
+                        crl.verify(ca.getPublicKey());
+                    } catch (GeneralSecurityException e) {
+                        continue;
+                    }
+                    if (crl.isRevoked(cert)) {
+                        LOG.warn("pull model: certificate {} (serial {}) is revoked by the plant CA's CRL; enrolling afresh",
+                                cert.getSubjectX500Principal(), cert.getSerialNumber().toString(16));
+                        return true;
+                    }
+                }
+            }
+        } catch (ESTException e) {
+            LOG.info("pull model: revocation check: /cacerts: {}", e.getMessage());
+        } catch (IOException | GeneralSecurityException | Retry e) {
+            LOG.info("pull model: revocation check failed: {}", e.getMessage());
+        }
+        return false;
+    }
+
+    private void stillWanted(int want) throws Abandoned {
         EipSecurityObject eip = objects.eip();
-        int want = reenrol ? EipSecurityObject.PULL_MODEL_COMPLETED : EipSecurityObject.PULL_MODEL_IN_PROGRESS;
         if (closed || !eip.pullModelEnabled() || eip.state() != want) {
             throw new Abandoned();
         }

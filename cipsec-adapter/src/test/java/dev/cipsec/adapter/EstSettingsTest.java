@@ -53,6 +53,8 @@ class EstSettingsTest {
         assertThatThrownBy(() -> s.withRetry(Duration.ZERO, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> s.withRetry(Duration.ofSeconds(10), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> s.withReenrolMargin(Duration.ofDays(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> s.withRevocationCheck(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(s.revocationCheck()).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -66,11 +68,12 @@ class EstSettingsTest {
         Files.write(dir.resolve("plant-ca.pem"), CredentialFiles.pem(List.of(CA.certificate())).toArray());
         DeviceProfile p = DeviceProfile.fromJson("""
                 { "security": { "est": { "url": "https://est.plant:8443/.well-known/est", "trust": "plant-ca.pem",
-                                         "reenrolMarginDays": 10, "retryInitialSeconds": 2, "retryMaxSeconds": 60 } } }
+                                         "reenrolMarginDays": 10, "retryInitialSeconds": 2, "retryMaxSeconds": 60,
+                                         "revocationCheckMinutes": 5 } } }
                 """, dir);
         EstSettings est = p.security().est().orElseThrow();
         assertThat(est).isEqualTo(new EstSettings(URI.create("https://est.plant:8443/.well-known/est"), List.of(CA.certificate()),
-                Duration.ofDays(10), Duration.ofSeconds(2), Duration.ofMinutes(1)));
+                Duration.ofDays(10), Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(5)));
         assertThatThrownBy(() -> DeviceProfile.fromJson("""
                 { "security": { "est": { "url": "https://est.plant/.well-known/est" } } }
                 """, dir)).hasMessageContaining("trust");

@@ -150,7 +150,7 @@ final class DeviceCommand implements Callable<Integer> {
             }
             dev.cipsec.adapter.EstSettings est = dev.cipsec.adapter.EstSettings.of(estUrl, anchors);
             p = p.withSecurity(p.security().withEst(p.security().est().map(e -> new dev.cipsec.adapter.EstSettings(estUrl,
-                    anchors, e.reenrolMargin(), e.retryInitial(), e.retryMax())).orElse(est)));
+                    anchors, e.reenrolMargin(), e.retryInitial(), e.retryMax(), e.revocationCheck())).orElse(est)));
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (CipDevice device = CipDevice.start(p)) {

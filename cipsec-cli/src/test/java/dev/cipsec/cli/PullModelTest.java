@@ -193,6 +193,34 @@ class PullModelTest {
     }
 
     @Test
+    void aRevokedCertificateIsReplacedByAFreshEnrolment() throws Exception {
+        plant(true, 365, 1);
+        CipDevice d = device(est().withRevocationCheck(Duration.ofMillis(300)));
+        awaitState(d, EipSecurityObject.PULL_MODEL_COMPLETED);
+        X509Certificate first = applied(d);
+        // A CRL without our certificate changes nothing; the next one revokes it.
+        ca.crl(Duration.ofDays(7));
+        ca.revoke(first.getSerialNumber(), 1);
+        ca.crl(Duration.ofDays(7));
+        Await.until(DEADLINE, () -> d.security().eip().applyCount() == 2, "a fresh enrolment after the revocation");
+        X509Certificate second = applied(d);
+        assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+        assertThat(second.getPublicKey()).isNotEqualTo(first.getPublicKey());
+        assertThat(second.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
+        assertThat(d.security().eip().state()).isEqualTo(EipSecurityObject.PULL_MODEL_COMPLETED);
+        assertThat(presented(d)).isEqualTo(second);
+        assertThat(issuedToPlc1()).isEqualTo(2);
+        // openssl agrees that the first is revoked and the second is not, against the CRL the server hands out.
+        assertThat(ca.lastCrl().orElseThrow().isRevoked(first)).isTrue();
+        Files.copy(dir.resolve("ca").resolve("crl.pem"), dir.resolve("crl.pem"));
+        Files.write(dir.resolve("first.pem"), CredentialFiles.pem(List.of(first)).toArray());
+        Files.write(dir.resolve("second.pem"), CredentialFiles.pem(List.of(second)).toArray());
+        assertThat(OpenSslCommand.in(dir).run("verify", "-crl_check", "-CAfile", "plant-ca.pem", "-CRLfile", "crl.pem", "first.pem").output()).contains("certificate revoked");
+        assertThat(OpenSslCommand.in(dir).ok("verify", "-crl_check", "-CAfile", "plant-ca.pem", "-CRLfile", "crl.pem", "second.pem"))
+                .contains("second.pem: OK");
+    }
+
+    @Test
     void resetWithPullDisabledStopsTheClient() throws Exception {
         plant(true, 365, 1);
         CipDevice d = device(est());

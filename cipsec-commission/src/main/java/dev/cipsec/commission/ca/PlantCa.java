@@ -79,6 +79,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -471,6 +472,17 @@ public final class PlantCa implements AutoCloseable {
             }
         }
         throw new CaException("serial " + CaIndex.hex(serial) + " was not issued by this CA");
+    }
+
+    /** The CRL the last {@link #crl} published ({@code crl.pem}), if any: what the EST server hands to devices. */
+    public synchronized Optional<X509CRL> lastCrl() throws IOException {
+        requireOpen();
+        Path file = dir.resolve(CRL_PEM);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        List<X509CRL> crls = CredentialFiles.readCrls(file);
+        return crls.isEmpty() ? Optional.empty() : Optional.of(crls.get(0));
     }
 
     /**

@@ -258,7 +258,10 @@ public final class EstServer implements AutoCloseable {
         return switch (op) {
             case "cacerts" -> {
                 requireMethod(method, "GET");
-                yield Reply.ok(PKCS7_CERTS_ONLY, base64(certsOnly(List.of(config.ca().certificate()))));
+                // The plant CA's last CRL rides along in the SignedData's crls field: a pull-model device has
+                // no other channel to learn that its certificate was revoked (a push tool would make it state 2).
+                yield Reply.ok(PKCS7_CERTS_ONLY, base64(certsOnly(List.of(config.ca().certificate()),
+                        config.ca().lastCrl().map(List::of).orElse(List.of()))));
             }
             case "csrattrs" -> {
                 requireMethod(method, "GET");
@@ -427,7 +430,7 @@ public final class EstServer implements AutoCloseable {
         }
         LOG.info("EST issued serial {} to {} for {} ({})", cert.getSerialNumber().toString(16), peer, device,
                 CredentialFiles.subject(cert));
-        return Reply.ok(PKCS7_CERTS_ONLY, base64(certsOnly(List.of(cert))));
+        return Reply.ok(PKCS7_CERTS_ONLY, base64(certsOnly(List.of(cert), List.of())));
     }
 
     // ---- authentication ----
@@ -582,13 +585,16 @@ public final class EstServer implements AutoCloseable {
         return csr;
     }
 
-    /** A degenerate SignedData holding just the certificates (RFC 7030 §4.1.3, "certs-only"). */
-    static byte[] certsOnly(List<X509Certificate> certs) throws IOException {
+    /** A degenerate SignedData holding just the certificates and CRLs (RFC 7030 §4.1.3, "certs-only"). */
+    static byte[] certsOnly(List<X509Certificate> certs, List<java.security.cert.X509CRL> crls) throws IOException {
         try {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
             g.addCertificates(new JcaCertStore(certs));
+            if (!crls.isEmpty()) {
+                g.addCRLs(new org.bouncycastle.cert.jcajce.JcaCRLStore(crls));
+            }
             return g.generate(new CMSAbsentContent()).getEncoded();
-        } catch (CMSException | CertificateException e) {
+        } catch (CMSException | java.security.cert.CRLException | CertificateException e) {
             throw new IOException("cannot encode the certificates: " + e.getMessage(), e);
         }
     }
