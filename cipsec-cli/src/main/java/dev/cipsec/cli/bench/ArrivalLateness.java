@@ -1,0 +1,141 @@
+package dev.cipsec.cli.bench;
+
+import dev.cipsec.scanner.io.InputHandler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * I/O lateness as the consuming scanner sees it: the arrival time of every T->O packet of each
+ * connection, compared with the connection's own production grid.
+ *
+ * <p>The adapter produces each connection's T->O on a fixed grid (first deadline + k x RPI). The
+ * grid's period is fitted from the first and last arrival of the window (so a period that differs
+ * from the nominal RPI by a hair does not turn into drift), each arrival gets its grid index, and
+ * its offset from the grid is taken; the lateness of an arrival is its offset minus the smallest
+ * offset of its connection. It so contains the adapter scheduler's lateness and the transport's
+ * jitter (DTLS protection, loopback, the scanner's receive thread), relative to the connection's
+ * best packet, and 0 is "as early as this connection's packets ever came".
+ */
+final class ArrivalLateness {
+    private final long[][] arrivals;
+    private final int[] counts;
+
+    /**
+     * Lateness sample of a window.
+     *
+     * @param nanos every packet's lateness, sorted
+     */
+    record Sample(int connections, Duration rpi, long[] nanos) {
+        long percentile(double q) {
+            if (nanos.length == 0) {
+                return 0;
+            }
+            return nanos[Math.min(nanos.length - 1, Math.max(0, (int) Math.ceil(q * nanos.length) - 1))];
+        }
+
+        long max() {
+            return nanos.length == 0 ? 0 : nanos[nanos.length - 1];
+        }
+
+        /**
+         * Counts in {@code binNanos}-wide bins from 0, up to the bin of the 99.9th percentile; packets
+         * beyond fall into the last bin (the maximum is reported apart).
+         */
+        List<long[]> histogram(long binNanos) {
+            long top = percentile(0.999);
+            int bins = (int) Math.min(400, top / binNanos + 1);
+            long[] counts = new long[bins];
+            for (long v : nanos) {
+                counts[(int) Math.min(bins - 1, v / binNanos)]++;
+            }
+            List<long[]> out = new ArrayList<>(bins);
+            for (int i = 0; i < bins; i++) {
+                out.add(new long[] {i * binNanos, (i + 1) * binNanos, counts[i]});
+            }
+            return out;
+        }
+
+        /** A bin width giving some 40 bins up to the 99.9th percentile, rounded to 1/2/5 x 10^n ns (at least 1 us). */
+        long binNanos() {
+            long target = Math.max(1000, percentile(0.999) / 40);
+            long decade = 1;
+            while (decade * 10 <= target) {
+                decade *= 10;
+            }
+            for (long m : new long[] {1, 2, 5, 10}) {
+                if (m * decade >= target) {
+                    return m * decade;
+                }
+            }
+            return 10 * decade;
+        }
+    }
+
+    /** Room for {@code perConnection} arrivals per connection; later ones are not recorded. */
+    ArrivalLateness(int connections, int perConnection) {
+        arrivals = new long[connections][perConnection];
+        counts = new int[connections];
+    }
+
+    /** Connection {@code i}'s handler: records the arrival time and nothing else (it runs on the receive thread). */
+    InputHandler handler(int i) {
+        long[] a = arrivals[i];
+        return (buf, off, len) -> {
+            int n = counts[i];
+            if (n < a.length) {
+                a[n] = System.nanoTime();
+                counts[i] = n + 1;
+            }
+        };
+    }
+
+    /**
+     * The lateness of every arrival after the first {@code skip} of the run (counted from the latest
+     * first arrival, so every connection is warm), at nominal period {@code rpi}. Call after the
+     * scanner's runtime has closed, so that its receive thread wrote its last arrival before.
+     */
+    synchronized Sample sample(Duration rpi, Duration skip) {
+        long start = Long.MIN_VALUE;
+        for (int c = 0; c < arrivals.length; c++) {
+            if (counts[c] > 0) {
+                start = Math.max(start, arrivals[c][0] + skip.toNanos());
+            }
+        }
+        long period = rpi.toNanos();
+        long[] all = new long[Arrays.stream(counts).sum()];
+        int n = 0;
+        for (int c = 0; c < arrivals.length; c++) {
+            long[] a = arrivals[c];
+            int from = 0;
+            while (from < counts[c] && a[from] < start) {
+                from++;
+            }
+            int to = counts[c];
+            if (to - from < 2) {
+                continue;
+            }
+            long first = a[from];
+            long span = a[to - 1] - first;
+            long periods = Math.round((double) span / period);
+            double fitted = periods == 0 ? period : (double) span / periods;
+            long[] offsets = new long[to - from];
+            long min = Long.MAX_VALUE;
+            for (int i = from; i < to; i++) {
+                long since = a[i] - first;
+                long k = Math.round(since / fitted);
+                long off = since - Math.round(k * fitted);
+                offsets[i - from] = off;
+                min = Math.min(min, off);
+            }
+            for (long off : offsets) {
+                all[n++] = off - min;
+            }
+        }
+        long[] sorted = Arrays.copyOf(all, n);
+        Arrays.sort(sorted);
+        return new Sample(arrivals.length, rpi, sorted);
+    }
+}
