@@ -11,11 +11,10 @@ import java.util.List;
  * I/O lateness as the consuming scanner sees it: the arrival time of every T->O packet of each
  * connection, compared with the connection's own production grid.
  *
- * <p>The adapter produces each connection's T->O on a fixed grid (first deadline + k x RPI). The
- * grid's period is fitted from the first and last arrival of the window (so a period that differs
- * from the nominal RPI by a hair does not turn into drift), each arrival gets its grid index, and
- * its offset from the grid is taken; the lateness of an arrival is its offset minus the smallest
- * offset of its connection. It so contains the adapter scheduler's lateness and the transport's
+ * <p>The adapter produces each connection's T->O on a fixed grid (first deadline + k x RPI: its
+ * deadline scheduler keeps the grid rather than counting from the last run, and it grants the RPI
+ * asked for as the API). Each arrival gets its grid index, and its offset from the grid is taken;
+ * the lateness of an arrival is its offset minus the smallest offset of its connection. It so contains the adapter scheduler's lateness and the transport's
  * jitter (DTLS protection, loopback, the scanner's receive thread), relative to the connection's
  * best packet, and 0 is "as early as this connection's packets ever came".
  */
@@ -82,14 +81,16 @@ final class ArrivalLateness {
 
     /** Connection {@code i}'s handler: records the arrival time and nothing else (it runs on the receive thread). */
     InputHandler handler(int i) {
-        long[] a = arrivals[i];
-        return (buf, off, len) -> {
-            int n = counts[i];
-            if (n < a.length) {
-                a[n] = System.nanoTime();
-                counts[i] = n + 1;
-            }
-        };
+        return (buf, off, len) -> record(i, System.nanoTime());
+    }
+
+    /** Records an arrival of connection {@code i} at {@code nanos}; beyond the room given, drops it. */
+    void record(int i, long nanos) {
+        int n = counts[i];
+        if (n < arrivals[i].length) {
+            arrivals[i][n] = nanos;
+            counts[i] = n + 1;
+        }
     }
 
     /**
@@ -118,15 +119,12 @@ final class ArrivalLateness {
                 continue;
             }
             long first = a[from];
-            long span = a[to - 1] - first;
-            long periods = Math.round((double) span / period);
-            double fitted = periods == 0 ? period : (double) span / periods;
             long[] offsets = new long[to - from];
             long min = Long.MAX_VALUE;
             for (int i = from; i < to; i++) {
                 long since = a[i] - first;
-                long k = Math.round(since / fitted);
-                long off = since - Math.round(k * fitted);
+                long k = Math.round((double) since / period);
+                long off = since - k * period;
                 offsets[i - from] = off;
                 min = Math.min(min, off);
             }

@@ -113,6 +113,8 @@ final class BenchCharts {
         CategoryPlot plot = chart.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        // Room for the longest suite name (CHACHA20_POLY1305) beside horizontal bars.
+        plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(0.5f);
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
