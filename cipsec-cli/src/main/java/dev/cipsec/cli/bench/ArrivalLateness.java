@@ -13,10 +13,12 @@ import java.util.List;
  *
  * <p>The adapter produces each connection's T->O on a fixed grid (first deadline + k x RPI: its
  * deadline scheduler keeps the grid rather than counting from the last run, and it grants the RPI
- * asked for as the API). Each arrival gets its grid index, and its offset from the grid is taken;
- * the lateness of an arrival is its offset minus the smallest offset of its connection. It so contains the adapter scheduler's lateness and the transport's
- * jitter (DTLS protection, loopback, the scanner's receive thread), relative to the connection's
- * best packet, and 0 is "as early as this connection's packets ever came".
+ * asked for as the API). The grid's phase is found from the arrivals themselves: it
+ * is where most of their phases (arrival time modulo the RPI) cluster ({@link #gridPhase}). An arrival's lateness is its phase minus the grid's, modulo the RPI: relative
+ * to the connection's earliest packets, and a packet more than one RPI late (its deadline skipped,
+ * which the scheduler counts as an overrun) counts modulo the RPI.
+ * It so contains the adapter scheduler's lateness and the transport's jitter (DTLS protection,
+ * loopback, the scanner's receive thread).
  */
 final class ArrivalLateness {
     private final long[][] arrivals;
@@ -118,22 +120,48 @@ final class ArrivalLateness {
             if (to - from < 2) {
                 continue;
             }
-            long first = a[from];
-            long[] offsets = new long[to - from];
-            long min = Long.MAX_VALUE;
+            long[] phases = new long[to - from];
             for (int i = from; i < to; i++) {
-                long since = a[i] - first;
-                long k = Math.round((double) since / period);
-                long off = since - k * period;
-                offsets[i - from] = off;
-                min = Math.min(min, off);
+                phases[i - from] = Math.floorMod(a[i], period);
             }
-            for (long off : offsets) {
-                all[n++] = off - min;
+            long grid = gridPhase(phases, period);
+            for (long phase : phases) {
+                all[n++] = Math.floorMod(phase - grid, period);
             }
         }
         long[] sorted = Arrays.copyOf(all, n);
         Arrays.sort(sorted);
         return new Sample(arrivals.length, rpi, sorted);
+    }
+
+    /**
+     * The grid's phase: the start of the densest cluster of phases. Of the phases seen, the one with
+     * the most packets in the eighth of a period after it, the smallest total lateness breaking ties
+     * (so a cluster's earliest packet, not one inside it). A handful of late packets, however late,
+     * does not pass for the grid, nor do packets that came a little early make the rest look a
+     * period late.
+     */
+    static long gridPhase(long[] phases, long period) {
+        long window = period / 8;
+        long best = phases[0];
+        int bestCount = -1;
+        double bestSum = Double.MAX_VALUE;
+        for (long candidate : phases) {
+            int count = 0;
+            double sum = 0;
+            for (long p : phases) {
+                long late = Math.floorMod(p - candidate, period);
+                if (late < window) {
+                    count++;
+                }
+                sum += late;
+            }
+            if (count > bestCount || (count == bestCount && sum < bestSum)) {
+                bestCount = count;
+                bestSum = sum;
+                best = candidate;
+            }
+        }
+        return best;
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * What Bouncy Castle's record layer costs us per record: a client and a server connected in memory
@@ -47,8 +48,18 @@ final class RecordCost implements AutoCloseable {
     private static final int LINK_LIMIT = MAX_RECORD + 2048;
     /** Records per timed batch: a few hundred KiB of output at most. */
     private static final int BATCH_BYTES = 256 * 1024;
+    /** The protecting thread's CPU time; wall time where the JVM cannot tell a thread's CPU time. */
+    private static final LongSupplier CPU = cpuClock();
 
     private final Side side;
+
+    private static LongSupplier cpuClock() {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (t.isCurrentThreadCpuTimeSupported() && t.isThreadCpuTimeEnabled()) {
+            return t::getCurrentThreadCpuTime;
+        }
+        return System::nanoTime;
+    }
 
     private RecordCost(Side side) {
         this.side = side;
@@ -61,8 +72,10 @@ final class RecordCost implements AutoCloseable {
 
     /**
      * Protects {@code size}-byte records for {@code warmup}, then in batches for {@code duration}, and
-     * returns the median batch's nanoseconds per record: a batch that a collection, a compilation or
-     * another process interrupted does not move it.
+     * returns the median batch's nanoseconds per record, in CPU time of the protecting thread (as
+     * {@code openssl speed} divides by its CPU time): another process taking the core, or a
+     * collection on another thread, does not count, and a batch a compilation slowed does not move
+     * the median.
      */
     double nanosPerRecord(int size, Duration warmup, Duration duration) throws IOException {
         byte[] data = new byte[size];
@@ -93,7 +106,7 @@ final class RecordCost implements AutoCloseable {
 
     /** One protocol's pair. */
     private interface Side {
-        /** Protects {@code n} records of {@code data}; returns the time it took. */
+        /** Protects {@code n} records of {@code data}; returns the CPU time it took this thread. */
         long protect(byte[] data, int n) throws IOException;
 
         /** Takes the {@code n} records back on the other end, checking they all arrive. */
@@ -139,7 +152,7 @@ final class RecordCost implements AutoCloseable {
         @Override
         public long protect(byte[] data, int n) throws IOException {
             wireLength = 0;
-            long t0 = System.nanoTime();
+            long t0 = CPU.getAsLong();
             for (int i = 0; i < n; i++) {
                 client.writeApplicationData(data, 0, data.length);
                 int out = client.getAvailableOutputBytes();
@@ -148,7 +161,7 @@ final class RecordCost implements AutoCloseable {
                 }
                 wireLength += client.readOutput(wire, wireLength, out);
             }
-            return System.nanoTime() - t0;
+            return CPU.getAsLong() - t0;
         }
 
         @Override
@@ -211,11 +224,11 @@ final class RecordCost implements AutoCloseable {
 
         @Override
         public long protect(byte[] data, int n) throws IOException {
-            long t0 = System.nanoTime();
+            long t0 = CPU.getAsLong();
             for (int i = 0; i < n; i++) {
                 client.send(data, 0, data.length);
             }
-            return System.nanoTime() - t0;
+            return CPU.getAsLong() - t0;
         }
 
         @Override

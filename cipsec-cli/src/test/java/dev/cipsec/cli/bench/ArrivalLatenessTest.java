@@ -32,6 +32,25 @@ class ArrivalLatenessTest {
     }
 
     @Test
+    void aPacketLaterThanHalfTheRpiIsStillLateNotEarly() {
+        ArrivalLateness a = new ArrivalLateness(1, 100);
+        long[] late = new long[20];
+        late[0] = 6_000_000; // the very first packet too: the grid is found from all of them
+        late[7] = 6_000_000;
+        late[12] = 8_500_000;
+        late[13] = 100_000;
+        arrivals(a, 0, 2_000_000_000L, late);
+
+        ArrivalLateness.Sample s = a.sample(Duration.ofNanos(RPI), Duration.ZERO);
+
+        assertThat(s.nanos()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100_000, 6_000_000,
+                6_000_000, 8_500_000);
+        assertThat(ArrivalLateness.gridPhase(new long[] {9_900_000, 100_000, 0, 9_950_000}, RPI)).isEqualTo(9_900_000);
+        assertThat(ArrivalLateness.gridPhase(new long[] {6_000_000, 0, 0, 0, 8_500_000}, RPI)).isEqualTo(0);
+        assertThat(ArrivalLateness.gridPhase(new long[] {50_000, 50_000, 0, 50_000}, RPI)).isEqualTo(0);
+    }
+
+    @Test
     void skipDropsTheFirstArrivalsAndHistogramCountsEveryPacket() {
         ArrivalLateness a = new ArrivalLateness(1, 100);
         long[] late = new long[50];
