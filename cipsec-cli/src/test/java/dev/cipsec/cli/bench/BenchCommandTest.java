@@ -99,6 +99,19 @@ class BenchCommandTest {
         assertThat(html).contains("<pre>").contains("report.json");
     }
 
+    @Test
+    void contradictoryOrUnknownChoicesAreUsageErrorsBeforeAnythingRuns() {
+        StringWriter err = new StringWriter();
+
+        assertThat(Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "bench", "--tls-only",
+                "--dtls-only", "--out", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("exclude each other");
+        assertThat(Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "bench", "--suites",
+                "C02B,FFFF", "--out", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not a CIP Security suite: FFFF");
+        assertThat(tmp.resolve("report.json")).doesNotExist();
+    }
+
     private static String text(JsonObject o, String key) {
         return ((JsonString) o.get(key).orElseThrow()).value();
     }
