@@ -11,6 +11,7 @@ import dev.cipsec.scanner.ClientOptions;
 import dev.cipsec.scanner.Target;
 import dev.cipsec.scanner.io.DtlsTarget;
 import dev.cipsec.scanner.io.ForwardOpenRefusedException;
+import dev.cipsec.scanner.io.InputHandler;
 import dev.cipsec.scanner.io.IoConnection;
 import dev.cipsec.scanner.io.IoListener;
 import dev.cipsec.scanner.io.IoRuntime;
@@ -38,6 +39,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * Our scanner ({@link IoConnection}s in one {@link IoRuntime}) against our adapter ({@link CipDevice})
@@ -285,7 +287,16 @@ public final class IoLoopbackBench {
 
     /** Runs one cyclic scenario over {@code o.transport()}. */
     public static Measured cyclic(Scenario s, Options o) throws IOException, CipServiceException {
-        return run(s, s.rpi(), s.rpi(), multiplier(s, o), o, 0).getFirst();
+        return run(s, s.rpi(), s.rpi(), multiplier(s, o), o, 0, null).getFirst();
+    }
+
+    /**
+     * {@link #cyclic(Scenario, Options)}, with connection {@code i}'s T->O data also handed to
+     * {@code inputs.apply(i)} on the scanner's receive thread (from its opening to the end of the run).
+     */
+    public static Measured cyclic(Scenario s, Options o, IntFunction<InputHandler> inputs) throws IOException,
+            CipServiceException {
+        return run(s, s.rpi(), s.rpi(), multiplier(s, o), o, 0, Objects.requireNonNull(inputs, "inputs")).getFirst();
     }
 
     /**
@@ -298,7 +309,7 @@ public final class IoLoopbackBench {
         if (floodRate < 1) {
             throw new IllegalArgumentException("flood rate must be at least 1 per second: " + floodRate);
         }
-        List<Measured> m = run(s, s.rpi(), s.rpi(), multiplier(s, o), o.over(Transport.DTLS), floodRate);
+        List<Measured> m = run(s, s.rpi(), s.rpi(), multiplier(s, o), o.over(Transport.DTLS), floodRate, null);
         return new Flooded(m.get(0), m.get(1));
     }
 
@@ -316,8 +327,8 @@ public final class IoLoopbackBench {
             CipServiceException, InterruptedException {
         Scenario s = new Scenario("throughput", connections, SATURATING_RPI);
         // Multiplier 7: the scanner's timeout is T->O RPI x 512 = 51 ms, which a saturated loopback still meets.
-        Measured ours = run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.UDP), 0).getFirst();
-        Measured dtls = withDtls ? run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.DTLS), 0).getFirst() : null;
+        Measured ours = run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.UDP), 0, null).getFirst();
+        Measured dtls = withDtls ? run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.DTLS), 0, null).getFirst() : null;
         int frameBytes = dev.cipsec.wire.io.IoFrame.frameLength(true, o.dataBytes());
         if (!withDtls) {
             return new Throughput(ours, frameBytes, PlainUdpLoop.run(frameBytes, o.warmup(), o.duration()), null, null);
@@ -355,7 +366,7 @@ public final class IoLoopbackBench {
     /** {@link #warmUpJit(Duration, int)} over {@code transport} (over DTLS: the record layer and its AES-GCM too). */
     public static void warmUpJit(Duration time, int dataBytes, Transport transport) throws IOException, CipServiceException {
         Scenario s = scenario64x1ms();
-        run(s, s.rpi(), s.rpi(), 7, new Options(time, Duration.ZERO, dataBytes, 7, transport, Options.AUTO_BUNDLE), 0);
+        run(s, s.rpi(), s.rpi(), 7, new Options(time, Duration.ZERO, dataBytes, 7, transport, Options.AUTO_BUNDLE), 0, null);
     }
 
     /** Whether Java thread priorities take effect: on Linux only with this flag (and root or CAP_SYS_NICE). */
@@ -368,7 +379,8 @@ public final class IoLoopbackBench {
      * Opens the connections, lets them run for the warm-up and measures one window; with a flood rate,
      * measures a second window while the flood runs.
      */
-    private static List<Measured> run(Scenario s, Duration otRpi, Duration toRpi, int multiplier, Options o, int floodRate)
+    private static List<Measured> run(Scenario s, Duration otRpi, Duration toRpi, int multiplier, Options o, int floodRate,
+                                      IntFunction<InputHandler> inputs)
             throws IOException, CipServiceException {
         int n = s.connections();
         boolean overDtls = o.transport() == Transport.DTLS;
@@ -404,7 +416,8 @@ public final class IoLoopbackBench {
              DtlsTargets targets = new DtlsTargets();
              IoRuntime scanner = IoRuntime.create("bench-scanner");
              CipClient client = overDtls ? null : CipClient.connect(
-                     Target.parse("127.0.0.1:" + device.tcpAddress().getPort()), ClientOptions.defaults())) {
+                     Target.parse("127.0.0.1:" + device.tcpAddress().getPort()), ClientOptions.defaults());
+             DeadlineScheduler application = inputs == null ? null : changingInputs(device, toRpi, o.dataBytes())) {
             dev.cipsec.adapter.io.IoRuntime adapterIo = overDtls ? device.dtlsIo() : device.io();
             adapterIo.addListener(new dev.cipsec.adapter.io.IoListener() {
                 @Override
@@ -423,10 +436,12 @@ public final class IoLoopbackBench {
                 if (overDtls) {
                     // One after another: the device allows 16 handshakes in flight.
                     DtlsTarget target = i % bundle == 0 ? targets.connect(device.dtlsAddress()) : targets.last();
-                    connections.add(openRetryingSerialClash(() -> scanner.open(target, b.build(), null, scannerEvents)));
+                    InputHandler input = inputs == null ? null : inputs.apply(i);
+                    connections.add(openRetryingSerialClash(() -> scanner.open(target, b.build(), input, scannerEvents)));
                 } else {
                     IoSettings settings = b.localPort(0).build();
-                    connections.add(openRetryingSerialClash(() -> scanner.open(client, settings, null, scannerEvents)));
+                    InputHandler input = inputs == null ? null : inputs.apply(i);
+                    connections.add(openRetryingSerialClash(() -> scanner.open(client, settings, input, scannerEvents)));
                 }
             }
             pause(o.warmup().toNanos());
@@ -477,6 +492,27 @@ public final class IoLoopbackBench {
                     adapterTimeouts.get(), scannerTimeouts.get(), s1.lost - s0.lost, Math.max(0, otSent - otAccepted),
                     dropped, (s1.sendErrors - s0.sendErrors) + (a1.sendErrors() - a0.sendErrors()), dtls, floodReport);
         }
+    }
+
+    /**
+     * An application thread writing new data into the input assembly twice per T->O RPI, so that every
+     * T->O packet carries a new sequence count and reaches the scanner's {@link InputHandler} (the
+     * scanner hands on only new data). Its own thread, so that the adapter scheduler's figures stay
+     * those of the I/O alone.
+     */
+    private static DeadlineScheduler changingInputs(CipDevice device, Duration toRpi, int dataBytes) {
+        DeadlineScheduler app = DeadlineScheduler.start("bench-application");
+        var input = device.assembly(INPUT_ASSEMBLY);
+        long[] n = {0};
+        app.schedulePeriodic(Math.max(1000, toRpi.toNanos() / 2), 0, () -> {
+            byte[] data = new byte[dataBytes];
+            long v = ++n[0];
+            for (int i = 0; i < Math.min(8, dataBytes); i++) {
+                data[i] = (byte) (v >>> (8 * i));
+            }
+            input.write(Bytes.of(data));
+        });
+        return app;
     }
 
     /** The bench's DTLS targets, closed together after the scanner's runtime. */

@@ -77,6 +77,15 @@ public final class CipTlsClient extends DefaultTlsClient {
         return new CipTlsClient(policy, peer, host, new SessionCache<>(0), ProtocolVersion.DTLSv12);
     }
 
+    /**
+     * The client side of one TLS 1.2 handshake over a transport the caller drives itself (e.g. Bouncy
+     * Castle's non-blocking {@code TlsClientProtocol}, as {@code cipsec bench} does in memory); no session
+     * resumption. {@link TlsConnector} is the way to open connections.
+     */
+    public static CipTlsClient forStreams(TlsPolicy policy, String peer, String host) {
+        return new CipTlsClient(policy, peer, host, new SessionCache<>(0));
+    }
+
     /** What the handshake negotiated; null until it completes. */
     public TlsSessionInfo info() {
         return info;

@@ -68,6 +68,15 @@ public final class CipTlsServer extends DefaultTlsServer {
         return new CipTlsServer(policy, peer, new SessionCache<>(0), ProtocolVersion.DTLSv12);
     }
 
+    /**
+     * The server side of one TLS 1.2 handshake over a transport the caller drives itself (e.g. Bouncy
+     * Castle's non-blocking {@code TlsServerProtocol}); no session resumption. {@link TlsServerHandler}
+     * is the way to serve connections.
+     */
+    public static CipTlsServer forStreams(TlsPolicy policy, InetSocketAddress peer) {
+        return new CipTlsServer(policy, peer, new SessionCache<>(0));
+    }
+
     /** What the handshake negotiated; null until it completes. */
     public TlsSessionInfo info() {
         return info;
