@@ -339,6 +339,8 @@ final class PullModelClient implements AutoCloseable {
         X509Certificate cert = current.certificate();
         try {
             CACertsResponse r = service(server, current).getCACerts();
+            LOG.debug("pull model: revocation check of serial {}: /cacerts {} CRLs", cert.getSerialNumber().toString(16),
+                    r.hasCRLs() ? "with" : "without");
             if (!r.hasCRLs()) {
                 return false;
             }

@@ -126,15 +126,20 @@ final class DeviceCommand implements Callable<Integer> {
         }
         Optional<TlsPolicy> policy = tlsPolicy();
         if (policy.isPresent()) {
-            SecuritySettings security = SecuritySettings.tls(policy.get())
-                    .withTlsPort(tlsPort == null ? SecuritySettings.DEFAULT_TLS_PORT : tlsPort).withPlainTcp(!secureOnly);
+            // Flags override the parts of the profile's security section they name; the rest (state directory, EST,
+            // ports, the factory TLS policy when no credential flag is given) stays as the profile says.
+            SecuritySettings base = p.security().enabled() ? p.security() : SecuritySettings.tls(policy.get());
+            boolean credentialFlags = tlsOptions.anyGiven() || tlsOptions.keyLog != null || requireClientCert;
+            TlsPolicy chosen = p.security().enabled() && !credentialFlags ? base.tls().orElseThrow() : policy.get();
+            SecuritySettings security = new SecuritySettings(Optional.of(chosen), tlsPort == null ? base.tlsPort() : tlsPort,
+                    base.plainTcp() && !secureOnly, base.stateDirectory(), base.sessionTimeout(), base.dtlsPort(),
+                    base.hybridIo() || hybridIo, base.est());
             if (state != null) {
                 security = security.withStateDirectory(state);
             }
             if (dtlsPort != null) {
                 security = security.withDtlsPort(dtlsPort);
             }
-            security = security.withHybridIo(hybridIo);
             p = p.withSecurity(security);
         }
         if ((estUrl == null) != (estTrust == null)) {

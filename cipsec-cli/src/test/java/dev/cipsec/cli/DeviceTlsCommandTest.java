@@ -118,6 +118,23 @@ class DeviceTlsCommandTest {
         }
     }
 
+    /** --tls and its flags override parts of a profile's security section; they do not throw the rest away. */
+    @Test
+    void tlsFlagsKeepTheProfilesStateDirectoryAndEstTimings() throws Exception {
+        Path profile = dir.resolve("profile.json");
+        java.nio.file.Files.writeString(profile, """
+                { "security": { "stateDirectory": "profile-state", "tlsPort": 0, "dtlsPort": -1 } }
+                """);
+        try (RunningDevice d = new RunningDevice("device", "--profile", profile.toString(), "--port", "0", "--udp-port", "-1",
+                "--tls", "--tls-port", "0")) {
+            assertThat(dir.resolve("profile-state")).isDirectory();
+            assertThat(d.out.toString()).doesNotContain("dtls ");
+            MainTest.Run r = run("get", d.target("tls"), "1/1/7", "--as", "short_string", "--tls", "--pin-sha256",
+                    java.util.regex.Pattern.compile("sha256 (\\S+)").matcher(d.out.toString()).results().findFirst().orElseThrow().group(1));
+            assertThat(r.exit()).as(r.err()).isZero();
+        }
+    }
+
     @Test
     void secureOnlyPskDeviceWithAKeyLog() throws Exception {
         Path keylog = dir.resolve("device-keys.log");
