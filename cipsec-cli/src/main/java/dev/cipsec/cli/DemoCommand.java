@@ -434,7 +434,7 @@ final class DemoCommand implements Callable<Integer> {
             TlsSessionInfo tls = client.tlsSession().orElseThrow();
             X509Certificate presented = tls.peerCertificates().getFirst();
             say("tls", tls.version() + " " + tls.suite() + " on " + target.host() + ":" + target.port() + "; device presents "
-                            + CredentialFiles.subject(presented) + " issued by " + presented.getIssuerX500Principal().getName()
+                            + CredentialFiles.subject(presented) + " issued by " + CredentialFiles.issuer(presented)
                             + "; the scanner trusts only the plant CA",
                     tls.suite().keyExchange() == CipherSuite.KeyExchange.ECDHE_ECDSA
                             && presented.getIssuerX500Principal().equals(caCert.getSubjectX500Principal()));

@@ -73,7 +73,7 @@ final class TlsInfoCommand implements Callable<Integer> {
     static Map<String, Object> certificate(X509Certificate c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("subject", dev.cipsec.transport.tls.cert.CredentialFiles.subject(c));
-        m.put("issuer", c.getIssuerX500Principal().getName());
+        m.put("issuer", CredentialFiles.issuer(c));
         m.put("notBefore", c.getNotBefore().toInstant().toString());
         m.put("notAfter", c.getNotAfter().toInstant().toString());
         m.put("sha256", CredentialFiles.sha256Fingerprint(c));

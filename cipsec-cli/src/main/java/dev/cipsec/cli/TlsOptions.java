@@ -302,7 +302,7 @@ final class TlsOptions {
         }
         String hex = CredentialFiles.sha256Fingerprint(leaf).replace(":", "");
         return Optional.of("the peer's certificate " + CredentialFiles.subject(leaf) + " (issuer "
-                + leaf.getIssuerX500Principal().getName() + ") is kept in " + trust.resolve("rejected") + "; to trust it run: "
+                + CredentialFiles.issuer(leaf) + ") is kept in " + trust.resolve("rejected") + "; to trust it run: "
                 + TrustCommand.acceptCommand(trust, hex));
     }
 

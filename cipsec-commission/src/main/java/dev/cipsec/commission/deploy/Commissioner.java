@@ -579,7 +579,7 @@ public final class Commissioner {
                 AtomicFiles.write(issuedFile(serial), CredentialFiles.pem(List.of(cert)).toArray(), false);
                 record(Events.ISSUED, "serial", serial, "instance", Long.toString(instance), "fingerprint",
                         CredentialFiles.sha256Fingerprint(cert));
-                changes.add("device certificate: serial " + serial + ", " + cert.getSubjectX500Principal().getName()
+                changes.add("device certificate: serial " + serial + ", " + CredentialFiles.subject(cert)
                         + " issued by the plant CA");
                 install(s, instance, cert);
                 return instance;
@@ -652,7 +652,7 @@ public final class Commissioner {
                     eip.setActiveCertificates(EPathList.of(ours));
                     eip.setTrustedAuthorities(EPathList.of(ours));
                     changes.add("active certificate and trusted authority: 0x5F instance " + instance + " (plant CA "
-                            + ca.certificate().getSubjectX500Principal().getName() + ")");
+                            + CredentialFiles.subject(ca.certificate()) + ")");
                 }
                 Optional<X509CRL> crl = ca.crl();
                 if (crl.isPresent()) {

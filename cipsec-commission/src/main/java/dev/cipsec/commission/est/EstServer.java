@@ -380,7 +380,7 @@ public final class EstServer implements AutoCloseable {
         try {
             request = pending.submit(new PendingRequest(id, PendingRequest.Status.PENDING, Instant.now(), peer,
                     client == null ? "" : CredentialFiles.subject(client),
-                    client == null ? "" : client.getIssuerX500Principal().getName(),
+                    client == null ? "" : CredentialFiles.issuer(client),
                     clientFp, user == null ? "" : user, csr.getSubject().toString(), keyFp, ""));
         } catch (PendingStore.PendingFullException e) {
             throw new Refusal(503, e.getMessage()).retryAfter(config.retryAfterSeconds());

@@ -112,7 +112,7 @@ public final class TrustStore {
         }
 
         public String issuer() {
-            return certificate.getIssuerX500Principal().getName();
+            return CredentialFiles.issuer(certificate);
         }
 
         /** SHA-256 as upper-case hex pairs joined by colons, as {@code openssl x509 -fingerprint -sha256} prints it. */
@@ -260,7 +260,7 @@ public final class TrustStore {
             prune(target.getParent(), target);
         } catch (IOException | CertificateEncodingException | RuntimeException e) {
             log.warn("could not keep rejected certificate {} in {}: {}",
-                    peer.getSubjectX500Principal().getName(), dir.resolve(REJECTED), e.toString());
+                    CredentialFiles.subject(peer), dir.resolve(REJECTED), e.toString());
         }
     }
 
