@@ -586,7 +586,9 @@ final class DeviceSecurity implements SecurityHooks {
             out.put(PORTS_FILE, PortAdmin.encode(runtime.objects().tcpIp().ports()));
             store.commit(out, Set.of(SECURITY_FILE, KEYS_FILE, KEYS_PASSWORD_FILE));
         } catch (IOException e) {
-            throw new CipServiceException(GeneralStatus.STORE_OPERATION_FAILURE, "cannot persist the security state: " + e.getMessage());
+            // An interrupted writer (the device closing) gets ClosedByInterruptException, whose message is null.
+            throw new CipServiceException(GeneralStatus.STORE_OPERATION_FAILURE, "cannot persist the security state: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
