@@ -131,6 +131,52 @@ class DeadlineSchedulerTest {
         assertThat(scheduler.latenessSnapshot().runs()).isGreaterThanOrEqualTo(3L * n);
     }
 
+    /** Cancels from the middle of the heap (removeAt with its sift both ways) leave the others' order intact. */
+    @Test
+    void cancellingHalfOfManyTasksStopsExactlyThoseAndTheRestKeepTheirRates() {
+        DeadlineScheduler scheduler = start();
+        int n = 600;
+        AtomicLongArray runs = new AtomicLongArray(n);
+        List<PeriodicTask> tasks = new ArrayList<>(n);
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            tasks.add(scheduler.schedulePeriodic((1 + random.nextInt(8)) * MS, random.nextInt(5_000_000),
+                    () -> runs.incrementAndGet(id)));
+        }
+        Await.until(WAIT, () -> {
+            for (int i = 0; i < n; i++) {
+                if (runs.get(i) < 2) {
+                    return false;
+                }
+            }
+            return true;
+        }, "every task ran twice");
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, random);
+        java.util.Set<Integer> cancelled = new java.util.HashSet<>(order.subList(0, n / 2));
+        cancelled.forEach(i -> tasks.get(i).cancel());
+        long[] atCancel = new long[n];
+        for (int i = 0; i < n; i++) {
+            atCancel[i] = runs.get(i);
+        }
+        Await.until(WAIT, () -> {
+            for (int i = 0; i < n; i++) {
+                if (!cancelled.contains(i) && runs.get(i) < atCancel[i] + 5) {
+                    return false;
+                }
+            }
+            return true;
+        }, "every remaining task ran 5 more times");
+        for (int i : cancelled) {
+            // At most the run that had already started when cancel() returned.
+            assertThat(runs.get(i)).as("cancelled task %d", i).isLessThanOrEqualTo(atCancel[i] + 1);
+        }
+    }
+
     @Test
     void aLateRunSkipsTheMissedDeadlinesInsteadOfCatchingUp() {
         DeadlineScheduler scheduler = start();
