@@ -432,8 +432,8 @@ public final class IoRuntime implements AutoCloseable {
             if (consumed != null) {
                 consumed.setOwnedByConnection(true);
             }
-            long watchPeriod = Math.max(1_000_000L, fo.otRpiMicros() * 1000L);
-            c.watchdog = scheduler.schedulePeriodic(watchPeriod, watchPeriod, () -> watch(c));
+            Connection opened = c;
+            c.watchdog = scheduler.scheduleDynamic(timeoutNanos, now -> watch(opened, now));
             events = List.of(() -> forEachListener(l -> l.opened(info)));
         }
         events.forEach(Runnable::run);
@@ -641,23 +641,33 @@ public final class IoRuntime implements AutoCloseable {
         return true;
     }
 
-    private void watch(Connection c) {
+    /**
+     * Runs when the last O->T packet plus the timeout may have passed and otherwise re-arms itself at
+     * that moment: about once per timeout instead of once per RPI (with 1,000 connections that
+     * halves the scheduler's runs), and the timeout is still seen on time.
+     */
+    private long watch(Connection c, long now) {
+        long timeout = c.info.timeoutNanos();
+        // consumedAny first: the receive thread writes lastRxNanos before it.
+        boolean any = c.consumedAny;
         // Until the first O->T packet, at least 10 s (OpENer's and CIPster's initial watchdog):
         // an originator may open many connections before its producers run.
-        long limit = c.consumedAny ? c.info.timeoutNanos() : Math.max(c.info.timeoutNanos(), INITIAL_TIMEOUT_NANOS);
-        if (System.nanoTime() - c.lastRxNanos <= limit) {
-            return;
+        long expiry = c.lastRxNanos + (any ? timeout : Math.max(timeout, INITIAL_TIMEOUT_NANOS));
+        if (now - expiry <= 0) {
+            // Before the first packet look again after one timeout: the first packet shortens the limit.
+            return any || expiry - now <= timeout ? expiry + 1 : now + timeout;
         }
         List<Runnable> events = new ArrayList<>(2);
         synchronized (this) {
             if (!closeLocked(c, IoListener.CloseReason.TIMEOUT, events)) {
-                return;
+                return now + timeout;
             }
         }
         // Counted before the listeners hear of it, so a listener sees the counters up to date.
         timeouts.increment();
         timeoutCounter.run();
         events.forEach(Runnable::run);
+        return now + timeout;
     }
 
     private void forEachListener(java.util.function.Consumer<IoListener> call) {

@@ -55,6 +55,8 @@ public final class DeadlineScheduler implements AutoCloseable {
     public static final Duration DEFAULT_EARLY = Duration.ofNanos(500_000);
     /** The largest early window accepted. */
     public static final Duration MAX_EARLY = Duration.ofMillis(10);
+    /** The least time between the end of a {@link #scheduleDynamic} run and its next one. */
+    public static final long MIN_DYNAMIC_DELAY = 100_000;
     /** The largest spin threshold accepted. */
     public static final Duration MAX_SPIN = Duration.ofMillis(10);
     /** How long {@link #close()} waits for the thread. */
@@ -150,10 +152,49 @@ public final class DeadlineScheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("scheduler " + name + " is closed");
         }
-        Task task = new Task(this, periodNanos, Math.min(earlyNanos, periodNanos / 8), action,
+        Task task = new Task(this, periodNanos, Math.min(earlyNanos, periodNanos / 8), action, null,
                 System.nanoTime() + initialDelayNanos, sequence.getAndIncrement());
         submit(task);
         return task;
+    }
+
+    /**
+     * Runs action first at now + initialDelayNanos and then at the deadline each run returns: for
+     * checks whose next useful moment moves, such as a connection watchdog that needs to look only
+     * when the last packet plus the timeout could have passed. A watchdog run every RPI instead
+     * doubles the scheduler's work with 1,000 connections; one that re-arms itself at
+     * {@code lastPacket + timeout} runs about once per timeout and still fires on time.
+     *
+     * <p>Such a task never runs early (its early window is 0). A returned deadline less than
+     * {@link #MIN_DYNAMIC_DELAY} after the end of the run is moved there, so a faulty action cannot
+     * make the thread spin; an action that throws is counted and runs again after that minimum.
+     * {@link PeriodicTask#periodNanos()} of the handle is 0.
+     *
+     * @throws IllegalStateException if the scheduler is closed
+     */
+    public PeriodicTask scheduleDynamic(long initialDelayNanos, DynamicAction action) {
+        Objects.requireNonNull(action, "action");
+        if (initialDelayNanos < 0) {
+            throw new IllegalArgumentException("initialDelayNanos must not be negative: "
+                    + initialDelayNanos);
+        }
+        if (closed) {
+            throw new IllegalStateException("scheduler " + name + " is closed");
+        }
+        Task task = new Task(this, 0, 0, null, action, System.nanoTime() + initialDelayNanos,
+                sequence.getAndIncrement());
+        submit(task);
+        return task;
+    }
+
+    /** An action that says when it should run next; see {@link #scheduleDynamic}. */
+    @FunctionalInterface
+    public interface DynamicAction {
+        /**
+         * @param now {@link System#nanoTime()} when the run started
+         * @return the next deadline, on the {@link System#nanoTime()} scale
+         */
+        long run(long now);
     }
 
     /** Lateness since start or the last {@link #resetLateness()}. */
@@ -269,19 +310,32 @@ public final class DeadlineScheduler implements AutoCloseable {
 
     private void runDue(Task task, long now) {
         lateness.record(now - task.deadline);
-        try {
-            task.action.run();
-        } catch (Throwable t) {
-            taskFailed(task, t);
-        }
-        long after = System.nanoTime();
-        long period = task.periodNanos;
-        long next = task.deadline + period;
-        // Overrun: the next deadline has passed (an early run never skips one: it ended before it).
-        if (next - after <= 0) {
-            long skipped = (after - task.deadline) / period;
-            next = task.deadline + (skipped + 1) * period;
-            lateness.recordOverruns(skipped);
+        long next;
+        if (task.dynamic != null) {
+            long wanted;
+            try {
+                wanted = task.dynamic.run(now);
+            } catch (Throwable t) {
+                taskFailed(task, t);
+                wanted = now;
+            }
+            long earliest = System.nanoTime() + MIN_DYNAMIC_DELAY;
+            next = wanted - earliest < 0 ? earliest : wanted;
+        } else {
+            try {
+                task.action.run();
+            } catch (Throwable t) {
+                taskFailed(task, t);
+            }
+            long after = System.nanoTime();
+            long period = task.periodNanos;
+            next = task.deadline + period;
+            // Overrun: the next deadline has passed (an early run never skips one: it ended before it).
+            if (next - after <= 0) {
+                long skipped = (after - task.deadline) / period;
+                next = task.deadline + (skipped + 1) * period;
+                lateness.recordOverruns(skipped);
+            }
         }
         task.deadline = next;
         int index = task.heapIndex;
@@ -403,6 +457,8 @@ public final class DeadlineScheduler implements AutoCloseable {
         final long periodNanos;
         final long earlyNanos;
         final Runnable action;
+        /** Set instead of {@link #action} for a {@link #scheduleDynamic} task. */
+        final DynamicAction dynamic;
         final long sequence;
         final AtomicBoolean cancelled = new AtomicBoolean();
         // Owned by the scheduler thread; the first deadline is set before the task is published.
@@ -410,12 +466,13 @@ public final class DeadlineScheduler implements AutoCloseable {
         int heapIndex = -1;
         long failures;
 
-        Task(DeadlineScheduler owner, long periodNanos, long earlyNanos, Runnable action, long deadline,
-             long sequence) {
+        Task(DeadlineScheduler owner, long periodNanos, long earlyNanos, Runnable action, DynamicAction dynamic,
+             long deadline, long sequence) {
             this.owner = owner;
             this.periodNanos = periodNanos;
             this.earlyNanos = earlyNanos;
             this.action = action;
+            this.dynamic = dynamic;
             this.deadline = deadline;
             this.sequence = sequence;
         }

@@ -178,6 +178,60 @@ class DeadlineSchedulerTest {
     }
 
     @Test
+    void aDynamicTaskRunsAtTheDeadlinesItReturnsNeverBefore() {
+        DeadlineScheduler scheduler = start();
+        int n = 6;
+        long[] asked = new long[n + 1];
+        long[] started = new long[n + 1];
+        AtomicInteger runs = new AtomicInteger();
+        long first = System.nanoTime() + 2 * MS;
+        asked[0] = first;
+        PeriodicTask task = scheduler.scheduleDynamic(2 * MS, now -> {
+            int i = runs.get();
+            if (i >= n) {
+                return now + 1_000 * MS;
+            }
+            started[i] = now;
+            // Uneven gaps, as a watchdog re-arming at lastPacket + timeout would ask for.
+            asked[i + 1] = now + (i % 2 == 0 ? 3 : 7) * MS;
+            runs.incrementAndGet();
+            return asked[i + 1];
+        });
+        Await.until(WAIT, () -> runs.get() >= n, n + " runs");
+        task.cancel();
+        assertThat(task.periodNanos()).isZero();
+        for (int i = 1; i < n; i++) {
+            // Never early (a dynamic task has no early window); the time it asked for, give or take lateness.
+            assertThat(started[i]).as("run %d", i).isGreaterThanOrEqualTo(asked[i]);
+        }
+        assertThat(started[0]).isGreaterThanOrEqualTo(first - 1);
+    }
+
+    @Test
+    void aDynamicTaskAskingForThePastOrThrowingDoesNotSpin() {
+        DeadlineScheduler scheduler = start();
+        AtomicLong past = new AtomicLong();
+        AtomicLong throwing = new AtomicLong();
+        scheduler.scheduleDynamic(0, now -> {
+            past.incrementAndGet();
+            return now - 1_000 * MS;
+        });
+        scheduler.scheduleDynamic(0, now -> {
+            throwing.incrementAndGet();
+            throw new IllegalStateException("broken check");
+        });
+        long start = System.nanoTime();
+        Await.until(WAIT, () -> past.get() >= 20 && throwing.get() >= 20, "20 runs of each");
+        long elapsed = System.nanoTime() - start;
+        // Each run is at least MIN_DYNAMIC_DELAY after the previous one: not a busy loop.
+        assertThat(elapsed).isGreaterThanOrEqualTo(19 * DeadlineScheduler.MIN_DYNAMIC_DELAY);
+        long elapsedAfter = System.nanoTime() - start;
+        assertThat(past.get()).isLessThanOrEqualTo(elapsedAfter / DeadlineScheduler.MIN_DYNAMIC_DELAY + 2);
+        assertThat(throwing.get()).isLessThanOrEqualTo(elapsedAfter / DeadlineScheduler.MIN_DYNAMIC_DELAY + 2);
+        assertThat(scheduler.taskFailures()).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
     void aLateRunSkipsTheMissedDeadlinesInsteadOfCatchingUp() {
         DeadlineScheduler scheduler = start();
         AtomicInteger runs = new AtomicInteger();
@@ -254,6 +308,8 @@ class DeadlineSchedulerTest {
     @Test
     void rejectsBadArguments() {
         DeadlineScheduler scheduler = start();
+        assertThatThrownBy(() -> scheduler.scheduleDynamic(-1, now -> now)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> scheduler.scheduleDynamic(0, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> scheduler.schedulePeriodic(0, 0, () -> { }))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> scheduler.schedulePeriodic(MS, -1, () -> { }))
