@@ -57,10 +57,22 @@ final class TlsSupport {
         return c;
     }
 
-    /** JcaTlsCrypto's constructor is protected; this is the only way to give it our helper. */
+    /**
+     * JcaTlsCrypto's constructor is protected; this is the only way to give it our helper. AES-GCM
+     * records go through {@link JdkGcmCipher} (see there why); every other cipher is Bouncy Castle's.
+     */
     private static final class Crypto extends JcaTlsCrypto {
         Crypto(org.bouncycastle.jcajce.util.JcaJceHelper helper, SecureRandom keys, SecureRandom nonces) {
             super(helper, keys, nonces);
+        }
+
+        @Override
+        protected org.bouncycastle.tls.crypto.impl.TlsAEADCipherImpl createAEADCipher(String cipherName, String algorithm,
+                int keySize, boolean isEncrypting) throws java.security.GeneralSecurityException {
+            if (JdkGcmCipher.CIPHER.equals(cipherName) && "AES".equals(algorithm)) {
+                return new JdkGcmCipher(getHelper().createCipher(cipherName), algorithm, keySize, isEncrypting);
+            }
+            return super.createAEADCipher(cipherName, algorithm, keySize, isEncrypting);
         }
     }
 
