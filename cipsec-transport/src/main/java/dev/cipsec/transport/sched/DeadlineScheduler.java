@@ -62,6 +62,9 @@ public final class DeadlineScheduler implements AutoCloseable {
     /** How long {@link #close()} waits for the thread. */
     public static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
+    /** Fewer cancelled tasks than this are never worth a compaction. */
+    private static final int COMPACT_MIN = 64;
+
     private static final Logger log = LoggerFactory.getLogger(DeadlineScheduler.class);
 
     private final String name;
@@ -85,6 +88,10 @@ public final class DeadlineScheduler implements AutoCloseable {
     private long[] deadlines = new long[16];
     private long[] sequences = new long[16];
     private int size;
+    /** Cancelled tasks still in the heap (see drainCommands). */
+    private int cancelledQueued;
+    /** {@link #size} for other threads (tests), written only when it changes. */
+    private volatile int publishedSize;
 
     private DeadlineScheduler(String name, long spinNanos, long earlyNanos) {
         this.name = name;
@@ -242,6 +249,11 @@ public final class DeadlineScheduler implements AutoCloseable {
         return thread;
     }
 
+    /** Tasks in the heap, cancelled ones not yet dropped included. */
+    int heapSize() {
+        return publishedSize;
+    }
+
     private void submit(Object command) {
         commands.add(command);
         LockSupport.unpark(thread);
@@ -284,8 +296,8 @@ public final class DeadlineScheduler implements AutoCloseable {
                 }
                 Task next = heap[0];
                 if (next.isCancelled()) {
-                    // Its removal command may still be queued; never start a cancelled task.
-                    removeAt(0);
+                    // Cancelled tasks leave the heap here (its cancel command may not even be drained yet).
+                    pollTop();
                     continue;
                 }
                 long now = System.nanoTime();
@@ -338,13 +350,9 @@ public final class DeadlineScheduler implements AutoCloseable {
             }
         }
         task.deadline = next;
-        int index = task.heapIndex;
-        if (index >= 0) {
-            deadlines[index] = next;
-            if (index == 0) {
-                siftDown(0);
-            }
-        }
+        // Still at the top: only the loop changes the heap, and a run cannot re-enter it.
+        deadlines[0] = next;
+        siftDown(0);
     }
 
     private void taskFailed(Task task, Throwable t) {
@@ -362,10 +370,17 @@ public final class DeadlineScheduler implements AutoCloseable {
         while ((command = commands.poll()) != null) {
             if (command instanceof Task task) {
                 if (task.isCancelled()) {
-                    if (task.heapIndex >= 0) {
-                        removeAt(task.heapIndex);
+                    // Left in the heap and dropped when it comes to the top (the loop never starts a
+                    // cancelled task): removing it now would cost a sift, and sifting then would have to
+                    // keep every task's index up to date, a write to each task it moves past.
+                    if (task.queued && !task.cancelCounted) {
+                        task.cancelCounted = true;
+                        cancelledQueued++;
+                        if (cancelledQueued > COMPACT_MIN && cancelledQueued * 2 > size) {
+                            compact();
+                        }
                     }
-                } else if (task.heapIndex < 0) {
+                } else if (!task.queued) {
                     insert(task);
                 }
             } else {
@@ -376,7 +391,10 @@ public final class DeadlineScheduler implements AutoCloseable {
         }
     }
 
-    // Min-heap by (deadline, sequence); each task knows its index so cancel is O(log n).
+    // Min-heap by (deadline, sequence), keys in arrays beside the task array so that sifting reads
+    // contiguous longs and touches no task object. Cancelled tasks leave lazily (see drainCommands);
+    // compact() drops them all once they are more than half the heap, so the heap stays within twice
+    // the live tasks.
 
     private static boolean before(long deadlineA, long sequenceA, long deadlineB, long sequenceB) {
         long d = deadlineA - deadlineB;
@@ -389,24 +407,48 @@ public final class DeadlineScheduler implements AutoCloseable {
             deadlines = Arrays.copyOf(deadlines, size * 2);
             sequences = Arrays.copyOf(sequences, size * 2);
         }
-        place(task, task.deadline, task.sequence, size++);
-        siftUp(task.heapIndex);
+        task.queued = true;
+        int index = size++;
+        publishedSize = size;
+        place(task, task.deadline, task.sequence, index);
+        siftUp(index);
     }
 
-    private void removeAt(int index) {
-        Task removed = heap[index];
-        int lastIndex = --size;
-        Task last = heap[lastIndex];
-        long lastDeadline = deadlines[lastIndex];
-        long lastSequence = sequences[lastIndex];
-        heap[lastIndex] = null;
-        removed.heapIndex = -1;
-        if (index < size) {
-            place(last, lastDeadline, lastSequence, index);
-            siftDown(index);
-            if (last.heapIndex == index) {
-                siftUp(index);
+    /** Removes the task at the top. */
+    private void pollTop() {
+        Task top = heap[0];
+        top.queued = false;
+        if (top.cancelCounted) {
+            cancelledQueued--;
+        }
+        int last = --size;
+        publishedSize = size;
+        if (last > 0) {
+            place(heap[last], deadlines[last], sequences[last], 0);
+            heap[last] = null;
+            siftDown(0);
+        } else {
+            heap[0] = null;
+        }
+    }
+
+    /** Drops every cancelled task and rebuilds the heap in O(n). */
+    private void compact() {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            Task t = heap[i];
+            if (t.isCancelled()) {
+                t.queued = false;
+            } else {
+                place(t, deadlines[i], sequences[i], kept++);
             }
+        }
+        Arrays.fill(heap, kept, size, null);
+        size = kept;
+        publishedSize = size;
+        cancelledQueued = 0;
+        for (int i = (size >>> 1) - 1; i >= 0; i--) {
+            siftDown(i);
         }
     }
 
@@ -425,10 +467,16 @@ public final class DeadlineScheduler implements AutoCloseable {
         place(task, d, s, index);
     }
 
+    /**
+     * Floyd's variant: the smaller child moves up all the way to a leaf, then the task sifts up from
+     * there. A task that has just run goes one period later, near the bottom of the heap, so this
+     * takes one comparison per level instead of two and rarely climbs back.
+     */
     private void siftDown(int index) {
         Task task = heap[index];
         long d = deadlines[index];
         long s = sequences[index];
+        int start = index;
         int half = size >>> 1;
         while (index < half) {
             int child = 2 * index + 1;
@@ -436,11 +484,16 @@ public final class DeadlineScheduler implements AutoCloseable {
             if (right < size && before(deadlines[right], sequences[right], deadlines[child], sequences[child])) {
                 child = right;
             }
-            if (!before(deadlines[child], sequences[child], d, s)) {
-                break;
-            }
             place(heap[child], deadlines[child], sequences[child], index);
             index = child;
+        }
+        while (index > start) {
+            int parent = (index - 1) >>> 1;
+            if (!before(d, s, deadlines[parent], sequences[parent])) {
+                break;
+            }
+            place(heap[parent], deadlines[parent], sequences[parent], index);
+            index = parent;
         }
         place(task, d, s, index);
     }
@@ -449,7 +502,6 @@ public final class DeadlineScheduler implements AutoCloseable {
         heap[index] = task;
         deadlines[index] = deadline;
         sequences[index] = sequence;
-        task.heapIndex = index;
     }
 
     private static final class Task implements PeriodicTask {
@@ -463,7 +515,10 @@ public final class DeadlineScheduler implements AutoCloseable {
         final AtomicBoolean cancelled = new AtomicBoolean();
         // Owned by the scheduler thread; the first deadline is set before the task is published.
         long deadline;
-        int heapIndex = -1;
+        /** In the heap (possibly cancelled and not yet dropped). */
+        boolean queued;
+        /** Counted in {@link #cancelledQueued}. */
+        boolean cancelCounted;
         long failures;
 
         Task(DeadlineScheduler owner, long periodNanos, long earlyNanos, Runnable action, DynamicAction dynamic,

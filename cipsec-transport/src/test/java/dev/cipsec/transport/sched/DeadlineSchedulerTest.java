@@ -178,6 +178,29 @@ class DeadlineSchedulerTest {
     }
 
     @Test
+    void cancelledTasksWithDistantDeadlinesDoNotPileUpInTheHeap() {
+        DeadlineScheduler scheduler = start();
+        List<PeriodicTask> tasks = new ArrayList<>();
+        AtomicLong runs = new AtomicLong();
+        for (int i = 0; i < 1000; i++) {
+            tasks.add(scheduler.schedulePeriodic(3_600_000 * MS, 3_600_000 * MS, runs::incrementAndGet));
+        }
+        Await.until(WAIT, () -> scheduler.heapSize() == 1000, "1000 tasks queued");
+        // Cancelled tasks leave lazily, at the top of the heap; an hour away, they would stay an hour
+        // without compaction.
+        for (int i = 0; i < 900; i++) {
+            tasks.get(i).cancel();
+        }
+        Await.until(WAIT, () -> scheduler.heapSize() <= 200, "compaction after 900 cancels");
+        // A short task still runs on time among the survivors, and nothing cancelled ran.
+        AtomicLong shortRuns = new AtomicLong();
+        scheduler.schedulePeriodic(MS, 0, shortRuns::incrementAndGet);
+        Await.until(WAIT, () -> shortRuns.get() >= 10, "10 runs of a 1 ms task");
+        assertThat(runs.get()).isZero();
+        assertThat(scheduler.heapSize()).isBetween(101, 201);
+    }
+
+    @Test
     void aDynamicTaskRunsAtTheDeadlinesItReturnsNeverBefore() {
         DeadlineScheduler scheduler = start();
         int n = 6;
