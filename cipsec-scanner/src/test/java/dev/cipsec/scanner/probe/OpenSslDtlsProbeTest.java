@@ -12,11 +12,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import static dev.cipsec.scanner.probe.OpenSslTlsProbeTest.TIMEOUT;
-import static dev.cipsec.scanner.probe.OpenSslTlsProbeTest.dir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The probe against {@code openssl s_server -dtls1_2}: PSK and certificates, with the cookie exchange. */
 class OpenSslDtlsProbeTest {
+    /** Its own: the TLS test's directory exists only while that class runs. */
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path dir;
+
     static TransportReport probe(OpenSslProcess.Server server) {
         // s_server prints a TCP-style ACCEPT line with the UDP port it bound.
         return DtlsProbe.run(new InetSocketAddress("127.0.0.1", server.address().getPort()), TIMEOUT,
@@ -39,7 +42,7 @@ class OpenSslDtlsProbeTest {
 
     @Test
     void certificateSuitesWithTheChainAndTheClientCertificateRequest() throws IOException {
-        OpenSslTlsProbeTest.identities();
+        OpenSslTlsProbeTest.writeIdentities(dir);
         try (OpenSslProcess.Server server = OpenSslProcess.server("-dtls1_2", "-cert", dir.resolve("ec.crt").toString(), "-key",
                 dir.resolve("ec.key").toString(), "-verify", "1", "-CAfile", dir.resolve("root.pem").toString(),
                 "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:@SECLEVEL=0")) {

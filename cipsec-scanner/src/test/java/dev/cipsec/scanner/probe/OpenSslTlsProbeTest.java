@@ -40,6 +40,11 @@ class OpenSslTlsProbeTest {
 
     @BeforeAll
     static void identities() {
+        writeIdentities(dir);
+    }
+
+    /** The identities and the PKI as PEM files in {@code dir}, for OpenSSL. */
+    static void writeIdentities(Path dir) {
         ec = PKI.issueServer(KeyType.EC_P256, "probe-ec");
         rsa = PKI.issueServer(KeyType.RSA, "probe-rsa");
         TestPki.writeIdentity(dir, "ec", ec);

@@ -8,11 +8,10 @@ import java.util.Objects;
  *
  * @param maxSessions           sessions at once, handshaking ones included; a verified ClientHello beyond is dropped
  * @param maxHandshakesInFlight handshakes at once; a verified ClientHello beyond is dropped (the client retransmits)
- * @param maxQueuedPerPeer      datagrams waiting for one session's thread; more are dropped
- * @param maxQueuedBytesPerPeer bytes of those datagrams; a datagram that would exceed it is dropped. Small I/O
- *                              packets then queue by the hundred (a session bundling many connections at a short
- *                              RPI keeps several milliseconds of slack) while a peer sending large datagrams holds
- *                              only a few: memory per listener stays under sessions x this
+ * @param maxQueuedPerPeer      datagrams waiting for a handshaking session's thread; more are dropped (an
+ *                              established session's records are decrypted as they arrive, never queued)
+ * @param maxQueuedBytesPerPeer bytes of those datagrams; a datagram that would exceed it is dropped: memory per
+ *                              listener stays under handshakes in flight x this
  * @param idleTimeout           a session that received nothing for this long is closed (the EtherNet/IP
  *                              Security Object's DTLS timeout, attribute 15, default 12 s)
  */

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,8 +49,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * secret rotated every {@link #COOKIE_ROTATION}, the previous secret still accepted): until then
  * nothing is kept for the peer, and a ClientHello without one gets a HelloVerifyRequest. A verified
  * ClientHello, within the limits, creates the session and its virtual thread, which runs the
- * handshake with the same server logic as TLS ({@link CipTlsServer}) and then decrypts the queue
- * and hands the datagrams to the receiver. The receiver is called by one session thread at a time.
+ * handshake with the same server logic as TLS ({@link CipTlsServer}) from that queue. Once the
+ * session is established its thread ends: the port's receive thread decrypts the session's
+ * records itself and hands the datagrams to the receiver. Handing every I/O packet to a session
+ * thread (a queue, a timed park, a wake-up through the virtual thread scheduler) cost more CPU
+ * than decrypting it, and its wake-ups were the largest part of the I/O lateness over DTLS. The
+ * receiver is called by one thread at a time.
  *
  * <p>A session that received nothing for the idle timeout is closed. A new ClientHello with a
  * valid cookie from the address of an established session replaces that session (the peer lost
@@ -66,6 +71,8 @@ public final class DtlsServerPort implements DatagramPort {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** Queued to wake a session thread that must end. */
     private static final byte[] WAKE_UP = new byte[0];
+    /** An established session's transport has no further datagram for Bouncy Castle (see Session.decrypt). */
+    private static final Drained DRAINED = new Drained();
     private static final TlsCrypto COOKIE_CRYPTO = new JcaTlsCryptoProvider().create(new SecureRandom());
 
     private final DatagramChannel channel;
@@ -76,9 +83,10 @@ public final class DtlsServerPort implements DatagramPort {
     private final DtlsLimits limits;
     /** The limits' idle timeout until {@link #setIdleTimeout} changes it; sessions read it live. */
     private volatile Duration idleTimeout;
-    /** A session thread looks at its state (ended, idle timeout) at least this often. */
-    private static final long SESSION_POLL_MILLIS = 250;
+    /** Idle sessions are looked for this often (so a new idle timeout applies within it). */
+    private static final long SWEEP_NANOS = 250_000_000L;
     private final Thread receiveThread;
+    private final Thread sweeper;
     private final ConcurrentHashMap<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger handshakes = new AtomicInteger();
     private final ReentrantLock receiverLock = new ReentrantLock();
@@ -111,6 +119,7 @@ public final class DtlsServerPort implements DatagramPort {
         this.receiveThread = Thread.ofPlatform().daemon().name(name + "-dtls-rx-" + localAddress.getPort())
                 .unstarted(this::receiveLoop);
         receiveThread.setPriority(Thread.MAX_PRIORITY);
+        this.sweeper = Thread.ofVirtual().name(name + "-dtls-idle-" + localAddress.getPort()).unstarted(this::sweep);
     }
 
     /**
@@ -140,6 +149,7 @@ public final class DtlsServerPort implements DatagramPort {
             throw e;
         }
         port.receiveThread.start();
+        port.sweeper.start();
         LOG.debug("DTLS port on {}", port.localAddress);
         return port;
     }
@@ -301,8 +311,16 @@ public final class DtlsServerPort implements DatagramPort {
         Session s = sessions.get(from);
         boolean hello = DtlsRecords.isClientHello(buf, 0, len);
         if (s != null && !(hello && s.dtls != null)) {
+            if (s.inline) {
+                s.receiveInline(buf, len);
+                return;
+            }
             if (!s.enqueue(Arrays.copyOf(buf, len))) {
                 stats.drop(DtlsStats.Drop.QUEUE_FULL);
+            }
+            if (s.inline) {
+                // Established while this was being queued, after its thread had looked at the queue.
+                s.drainQueued();
             }
             return;
         }
@@ -331,6 +349,22 @@ public final class DtlsServerPort implements DatagramPort {
         Session session = new Session(from, policy);
         sessions.put(from, session);
         Thread.ofVirtual().name("dtls-" + from).start(() -> session.run(request));
+    }
+
+    /** Ends established sessions that received nothing for the idle timeout (with close_notify). */
+    private void sweep() {
+        while (!closed) {
+            LockSupport.parkNanos(this, SWEEP_NANOS);
+            long now = System.nanoTime();
+            Duration idle = idleTimeout;
+            for (Session s : sessions.values()) {
+                if (s.inline && !s.closed && now - s.lastActivityNanos > idle.toNanos()) {
+                    stats.idleClosed();
+                    LOG.debug("DTLS {}: idle for {}, session closed", s.peer, idle);
+                    s.endInline();
+                }
+            }
+        }
     }
 
     /**
@@ -418,6 +452,17 @@ public final class DtlsServerPort implements DatagramPort {
         volatile boolean ending;
         /** The last datagram handed to Bouncy Castle was application data it has not yet returned. */
         private boolean pendingApplicationData;
+        /**
+         * Established: records are decrypted by whoever holds {@link #recordLock}, the port's receive
+         * thread (and once, the session thread draining what was queued before).
+         */
+        volatile boolean inline;
+        final Object recordLock = new Object();
+        /** The datagram being handed to Bouncy Castle, under {@link #recordLock}. */
+        private byte[] slot;
+        private int slotLength;
+        private byte[] plain;
+        volatile long lastActivityNanos;
 
         Session(InetSocketAddress peer, TlsPolicy policy) {
             this.peer = peer;
@@ -445,58 +490,105 @@ public final class DtlsServerPort implements DatagramPort {
             stats.completed();
             TlsSessionInfo info = server.info();
             LOG.debug("DTLS {}: {} {}", peer, info.version(), info.suite().name());
+            lastActivityNanos = System.nanoTime();
             dtls = t;
-            readLoop(t);
+            if (ending) {
+                endInline();
+                return;
+            }
+            inline = true;
+            // What arrived before the switch; from now on the receive thread decrypts (see route).
+            drainQueued();
         }
 
         void end() {
+            ending = true;
             if (dtls == null) {
                 closeSession();
                 return;
             }
-            ending = true;
-            queue.offer(WAKE_UP);
+            endInline();
         }
 
-        private void readLoop(DTLSTransport t) {
-            byte[] buf = new byte[wireLimit];
-            long last = System.nanoTime();
-            try {
-                while (!closed && !ending) {
-                    Duration idle = idleTimeout;
-                    long left = idle.toNanos() - (System.nanoTime() - last);
-                    if (left <= 0) {
-                        stats.idleClosed();
-                        LOG.debug("DTLS {}: idle for {}, session closed", peer, idle);
-                        break;
-                    }
-                    int n = t.receive(buf, 0, buf.length, (int) Math.max(1, Math.min(SESSION_POLL_MILLIS,
-                            TimeUnit.NANOSECONDS.toMillis(left))));
-                    if (n < 0) {
-                        continue;
-                    }
-                    pendingApplicationData = false;
-                    last = System.nanoTime();
-                    if (n > maxDatagramSize) {
-                        droppedOversize.incrementAndGet();
-                        continue;
-                    }
-                    deliver(buf, n);
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    LOG.debug("DTLS {}: session ended: {}", peer, e.toString());
-                }
-            } finally {
+        /** Sends close_notify (unless the session or the port is closed already) and closes the session. */
+        void endInline() {
+            synchronized (recordLock) {
                 if (!closed && !DtlsServerPort.this.closed) {
-                    // Idle or ended: tell the peer, so that it handshakes again as soon as it has something to send.
                     try {
-                        t.close();
+                        dtls.close();
                     } catch (IOException | RuntimeException e) {
                         LOG.trace("DTLS {}: close_notify failed: {}", peer, e.toString());
                     }
                 }
-                close();
+                closeSession();
+            }
+        }
+
+        /** On the receive thread: decrypts {@code buf[0, len)} (the loop's own buffer) and delivers it. */
+        void receiveInline(byte[] buf, int len) {
+            synchronized (recordLock) {
+                if (queuedBytes.get() > 0) {
+                    drainQueuedLocked();
+                }
+                decrypt(buf, len);
+            }
+        }
+
+        void drainQueued() {
+            synchronized (recordLock) {
+                drainQueuedLocked();
+            }
+        }
+
+        private void drainQueuedLocked() {
+            byte[] d;
+            while ((d = queue.poll()) != null) {
+                if (d != WAKE_UP) {
+                    queuedBytes.addAndGet(-d.length);
+                    decrypt(d, d.length);
+                }
+            }
+        }
+
+        /**
+         * Hands one datagram to Bouncy Castle and delivers every application record in it. Bouncy
+         * Castle asks the transport for another datagram once it has used up this one; {@link #receive}
+         * answers with {@link #DRAINED}, which Bouncy Castle passes up without failing the session.
+         */
+        private void decrypt(byte[] d, int len) {
+            if (closed) {
+                return;
+            }
+            if (plain == null) {
+                plain = new byte[wireLimit];
+            }
+            slot = d;
+            slotLength = len;
+            try {
+                while (!closed) {
+                    int n;
+                    try {
+                        n = dtls.receive(plain, 0, plain.length, 1);
+                    } catch (Drained e) {
+                        break;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    pendingApplicationData = false;
+                    lastActivityNanos = System.nanoTime();
+                    if (n > maxDatagramSize) {
+                        droppedOversize.incrementAndGet();
+                        continue;
+                    }
+                    deliver(plain, n);
+                }
+            } catch (IOException | RuntimeException e) {
+                // A fatal alert, sent or received: the session is over (Bouncy Castle told the peer).
+                LOG.debug("DTLS {}: session ended: {}", peer, e.toString());
+                closeSession();
+            } finally {
+                slot = null;
             }
         }
 
@@ -571,6 +663,17 @@ public final class DtlsServerPort implements DatagramPort {
             if (closed) {
                 throw new IOException("DTLS session with " + peer + " closed");
             }
+            if (inline) {
+                byte[] d = slot;
+                if (d == null) {
+                    throw DRAINED;
+                }
+                slot = null;
+                int n = Math.min(len, slotLength);
+                System.arraycopy(d, 0, buf, off, n);
+                pendingApplicationData = DtlsRecords.firstType(d, 0, slotLength) == DtlsRecords.APPLICATION_DATA;
+                return n;
+            }
             byte[] d;
             try {
                 d = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
@@ -606,11 +709,28 @@ public final class DtlsServerPort implements DatagramPort {
         }
     }
 
+    /**
+     * Not an interruption: Bouncy Castle's record layer passes an {@link InterruptedIOException} up
+     * without failing the session, which is what "no more datagrams now" needs. No stack trace: it is
+     * thrown once per decrypted datagram.
+     */
+    private static final class Drained extends InterruptedIOException {
+        Drained() {
+            super("no queued datagram");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
     /** Stops receiving, ends every session and releases the socket; idempotent. */
     @Override
     public void close() {
         boolean first = !closed;
         closed = true;
+        LockSupport.unpark(sweeper);
         sessions.values().forEach(Session::closeSession);
         try {
             channel.close();
