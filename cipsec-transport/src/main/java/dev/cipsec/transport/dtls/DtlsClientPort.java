@@ -253,35 +253,58 @@ public final class DtlsClientPort implements DatagramPort {
         }
     }
 
-    /** Reads one session until it dies or idles out. */
+    /**
+     * Reads one session until it dies or idles out. This thread receives each datagram itself and
+     * hands it to Bouncy Castle (see {@link SocketTransport#slotMode}): Bouncy Castle allocates a
+     * record buffer of the transport's receive limit on every call, which is then the datagram's
+     * size instead of the port's 16 KiB limit, and its timed-receive loop (a timeout and a clock read
+     * per call) is not in the path of every I/O packet.
+     */
     private void readSession(Established s, byte[] buf) {
         long idleNanos = idleTimeout.toNanos();
         long last = System.nanoTime();
+        byte[] raw = new byte[wireLimit];
+        java.net.DatagramPacket packet = new java.net.DatagramPacket(raw, raw.length);
+        transport.slotMode = true;
         try {
+            socket.setSoTimeout((int) RECEIVE_POLL_MILLIS);
             while (!closed && transport.alive) {
                 long left = idleNanos - (System.nanoTime() - last);
                 if (left <= 0) {
                     LOG.debug("DTLS {}: nothing received for {}, handshaking again", serverName, idleTimeout);
                     return;
                 }
-                int n = s.dtls().receive(buf, 0, buf.length,
-                        (int) Math.max(1, Math.min(RECEIVE_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
-                if (n < 0) {
-                    continue;
-                }
-                last = System.nanoTime();
-                if (n > maxDatagramSize) {
-                    droppedOversize.incrementAndGet();
-                    continue;
-                }
-                received.incrementAndGet();
+                packet.setLength(raw.length);
                 try {
-                    receiver.datagram(buf, 0, n, server);
-                } catch (RuntimeException e) {
-                    if (receiverFailures.getAndIncrement() == 0) {
-                        LOG.debug("receiver on {} failed (later failures at TRACE)", localAddress, e);
-                    } else {
-                        LOG.trace("receiver on {} failed", localAddress, e);
+                    socket.receive(packet);
+                } catch (java.net.SocketTimeoutException | java.net.PortUnreachableException e) {
+                    continue;
+                }
+                transport.hand(raw, packet.getLength());
+                while (transport.alive) {
+                    int n;
+                    try {
+                        n = s.dtls().receive(buf, 0, buf.length, DtlsServerPort.INLINE_WAIT_MILLIS);
+                    } catch (Drained e) {
+                        break;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    last = System.nanoTime();
+                    if (n > maxDatagramSize) {
+                        droppedOversize.incrementAndGet();
+                        continue;
+                    }
+                    received.incrementAndGet();
+                    try {
+                        receiver.datagram(buf, 0, n, server);
+                    } catch (RuntimeException e) {
+                        if (receiverFailures.getAndIncrement() == 0) {
+                            LOG.debug("receiver on {} failed (later failures at TRACE)", localAddress, e);
+                        } else {
+                            LOG.trace("receiver on {} failed", localAddress, e);
+                        }
                     }
                 }
             }
@@ -290,6 +313,9 @@ public final class DtlsClientPort implements DatagramPort {
                 receiveErrors.incrementAndGet();
                 LOG.debug("DTLS {}: session ended: {}", serverName, e.toString());
             }
+        } finally {
+            transport.slotMode = false;
+            transport.hand(null, 0);
         }
     }
 
@@ -305,15 +331,44 @@ public final class DtlsClientPort implements DatagramPort {
     /** The connected socket as Bouncy Castle's transport; its close() ends the session, not the socket. */
     private final class SocketTransport extends SocketDatagramTransport {
         volatile boolean alive = true;
+        /**
+         * Established: the receive thread reads the socket and hands each datagram over
+         * ({@link #hand}); Bouncy Castle gets it once, then {@link Drained}. Handshakes read the
+         * socket through Bouncy Castle as usual. Receive thread only.
+         */
+        boolean slotMode;
+        private byte[] slot;
+        private int slotLength;
 
         SocketTransport() {
             super(socket, wireLimit);
+        }
+
+        void hand(byte[] datagram, int length) {
+            slot = datagram;
+            slotLength = length;
+        }
+
+        @Override
+        public int getReceiveLimit() {
+            // Any record Bouncy Castle still holds is part of the datagram handed over.
+            return slotMode && slotLength > 0 ? slotLength : super.getReceiveLimit();
         }
 
         @Override
         public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
             if (!alive) {
                 throw new IOException("DTLS session with " + serverName + " closed");
+            }
+            if (slotMode) {
+                byte[] d = slot;
+                if (d == null) {
+                    throw Drained.INSTANCE;
+                }
+                slot = null;
+                int n = Math.min(len, slotLength);
+                System.arraycopy(d, 0, buf, off, n);
+                return n;
             }
             return super.receive(buf, off, len, waitMillis);
         }

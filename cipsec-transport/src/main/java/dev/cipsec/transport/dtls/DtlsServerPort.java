@@ -71,8 +71,6 @@ public final class DtlsServerPort implements DatagramPort {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** Queued to wake a session thread that must end. */
     private static final byte[] WAKE_UP = new byte[0];
-    /** An established session's transport has no further datagram for Bouncy Castle (see Session.decrypt). */
-    private static final Drained DRAINED = new Drained();
     private static final TlsCrypto COOKIE_CRYPTO = new JcaTlsCryptoProvider().create(new SecureRandom());
 
     private final DatagramChannel channel;
@@ -83,6 +81,8 @@ public final class DtlsServerPort implements DatagramPort {
     private final DtlsLimits limits;
     /** The limits' idle timeout until {@link #setIdleTimeout} changes it; sessions read it live. */
     private volatile Duration idleTimeout;
+    /** What an inline decryption tells Bouncy Castle it may wait (it never does: see Session.decrypt). */
+    static final int INLINE_WAIT_MILLIS = 1000;
     /** Idle sessions are looked for this often (so a new idle timeout applies within it). */
     private static final long SWEEP_NANOS = 250_000_000L;
     private final Thread receiveThread;
@@ -568,7 +568,9 @@ public final class DtlsServerPort implements DatagramPort {
                 while (!closed) {
                     int n;
                     try {
-                        n = dtls.receive(plain, 0, plain.length, 1);
+                        // Never waited for (the transport answers at once); long enough that Bouncy
+                        // Castle, after discarding a record, always comes back for the next datagram.
+                        n = dtls.receive(plain, 0, plain.length, INLINE_WAIT_MILLIS);
                     } catch (Drained e) {
                         break;
                     }
@@ -589,6 +591,11 @@ public final class DtlsServerPort implements DatagramPort {
                 closeSession();
             } finally {
                 slot = null;
+                if (pendingApplicationData) {
+                    // Discarded (bad MAC, replay, old epoch) without asking for another datagram.
+                    stats.drop(DtlsStats.Drop.DECRYPT_FAILURE);
+                    pendingApplicationData = false;
+                }
             }
         }
 
@@ -644,7 +651,12 @@ public final class DtlsServerPort implements DatagramPort {
 
         @Override
         public int getReceiveLimit() {
-            return wireLimit;
+            // Bouncy Castle allocates a record buffer of this size on every receive call: 16 KiB zeroed
+            // per 90-byte I/O packet when it was the port's limit. An established session knows the
+            // size of the datagram being handed over, and any record Bouncy Castle still holds is part
+            // of it. (Called by the thread holding recordLock, inside dtls.receive.)
+            int n = slotLength;
+            return inline && n > 0 ? n : wireLimit;
         }
 
         @Override
@@ -666,7 +678,7 @@ public final class DtlsServerPort implements DatagramPort {
             if (inline) {
                 byte[] d = slot;
                 if (d == null) {
-                    throw DRAINED;
+                    throw Drained.INSTANCE;
                 }
                 slot = null;
                 int n = Math.min(len, slotLength);
@@ -706,22 +718,6 @@ public final class DtlsServerPort implements DatagramPort {
                 return;
             }
             closeSession();
-        }
-    }
-
-    /**
-     * Not an interruption: Bouncy Castle's record layer passes an {@link InterruptedIOException} up
-     * without failing the session, which is what "no more datagrams now" needs. No stack trace: it is
-     * thrown once per decrypted datagram.
-     */
-    private static final class Drained extends InterruptedIOException {
-        Drained() {
-            super("no queued datagram");
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
         }
     }
 
