@@ -553,7 +553,7 @@ public final class DtlsServerPort implements DatagramPort {
         /**
          * Hands one datagram to Bouncy Castle and delivers every application record in it. Bouncy
          * Castle asks the transport for another datagram once it has used up this one; {@link #receive}
-         * answers with {@link #DRAINED}, which Bouncy Castle passes up without failing the session.
+         * answers with {@link Drained}, which Bouncy Castle passes up without failing the session.
          */
         private void decrypt(byte[] d, int len) {
             if (closed) {
