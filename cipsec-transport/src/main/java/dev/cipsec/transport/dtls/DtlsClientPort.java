@@ -280,7 +280,7 @@ public final class DtlsClientPort implements DatagramPort {
                 } catch (java.net.SocketTimeoutException | java.net.PortUnreachableException e) {
                     continue;
                 }
-                transport.hand(raw, packet.getLength());
+                transport.handOver.hand(raw, packet.getLength());
                 while (transport.alive) {
                     int n;
                     try {
@@ -315,7 +315,7 @@ public final class DtlsClientPort implements DatagramPort {
             }
         } finally {
             transport.slotMode = false;
-            transport.hand(null, 0);
+            transport.handOver.reset();
         }
     }
 
@@ -337,22 +337,15 @@ public final class DtlsClientPort implements DatagramPort {
          * socket through Bouncy Castle as usual. Receive thread only.
          */
         boolean slotMode;
-        private byte[] slot;
-        private int slotLength;
+        final HandOver handOver = new HandOver();
 
         SocketTransport() {
             super(socket, wireLimit);
         }
 
-        void hand(byte[] datagram, int length) {
-            slot = datagram;
-            slotLength = length;
-        }
-
         @Override
         public int getReceiveLimit() {
-            // Any record Bouncy Castle still holds is part of the datagram handed over.
-            return slotMode && slotLength > 0 ? slotLength : super.getReceiveLimit();
+            return slotMode ? handOver.receiveLimit(super.getReceiveLimit()) : super.getReceiveLimit();
         }
 
         @Override
@@ -361,14 +354,7 @@ public final class DtlsClientPort implements DatagramPort {
                 throw new IOException("DTLS session with " + serverName + " closed");
             }
             if (slotMode) {
-                byte[] d = slot;
-                if (d == null) {
-                    throw Drained.INSTANCE;
-                }
-                slot = null;
-                int n = Math.min(len, slotLength);
-                System.arraycopy(d, 0, buf, off, n);
-                return n;
+                return handOver.take(buf, off, len);
             }
             return super.receive(buf, off, len, waitMillis);
         }

@@ -459,8 +459,7 @@ public final class DtlsServerPort implements DatagramPort {
         volatile boolean inline;
         final Object recordLock = new Object();
         /** The datagram being handed to Bouncy Castle, under {@link #recordLock}. */
-        private byte[] slot;
-        private int slotLength;
+        private final HandOver handOver = new HandOver();
         private byte[] plain;
         volatile long lastActivityNanos;
 
@@ -562,8 +561,7 @@ public final class DtlsServerPort implements DatagramPort {
             if (plain == null) {
                 plain = new byte[wireLimit];
             }
-            slot = d;
-            slotLength = len;
+            handOver.hand(d, len);
             try {
                 while (!closed) {
                     int n;
@@ -590,7 +588,7 @@ public final class DtlsServerPort implements DatagramPort {
                 LOG.debug("DTLS {}: session ended: {}", peer, e.toString());
                 closeSession();
             } finally {
-                slot = null;
+                handOver.clear();
                 if (pendingApplicationData) {
                     // Discarded (bad MAC, replay, old epoch) without asking for another datagram.
                     stats.drop(DtlsStats.Drop.DECRYPT_FAILURE);
@@ -651,12 +649,8 @@ public final class DtlsServerPort implements DatagramPort {
 
         @Override
         public int getReceiveLimit() {
-            // Bouncy Castle allocates a record buffer of this size on every receive call: 16 KiB zeroed
-            // per 90-byte I/O packet when it was the port's limit. An established session knows the
-            // size of the datagram being handed over, and any record Bouncy Castle still holds is part
-            // of it. (Called by the thread holding recordLock, inside dtls.receive.)
-            int n = slotLength;
-            return inline && n > 0 ? n : wireLimit;
+            // Called by the thread holding recordLock, inside dtls.receive.
+            return inline ? handOver.receiveLimit(wireLimit) : wireLimit;
         }
 
         @Override
@@ -676,14 +670,8 @@ public final class DtlsServerPort implements DatagramPort {
                 throw new IOException("DTLS session with " + peer + " closed");
             }
             if (inline) {
-                byte[] d = slot;
-                if (d == null) {
-                    throw Drained.INSTANCE;
-                }
-                slot = null;
-                int n = Math.min(len, slotLength);
-                System.arraycopy(d, 0, buf, off, n);
-                pendingApplicationData = DtlsRecords.firstType(d, 0, slotLength) == DtlsRecords.APPLICATION_DATA;
+                int n = handOver.take(buf, off, len);
+                pendingApplicationData = DtlsRecords.firstType(buf, off, n) == DtlsRecords.APPLICATION_DATA;
                 return n;
             }
             byte[] d;
