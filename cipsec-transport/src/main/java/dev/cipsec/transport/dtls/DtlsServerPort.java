@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,6 +105,35 @@ public final class DtlsServerPort implements DatagramPort {
     private final AtomicLong receiveErrors = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
+
+    /**
+     * HelloVerifyRequests waiting for a thread that sends anyway. Every send on the socket takes the
+     * channel's write lock; a HelloVerifyRequest sent by the receive thread while the I/O scheduler
+     * sends made the scheduler park on that lock and wait for a wake-up (JFR: 734 parks of 176 µs
+     * on average in 15 s of a 500/s ClientHello flood, which multiplied the p99 lateness of the
+     * T->O packets by 8.7). So while sessions are sending, the answers to cookie-less ClientHellos
+     * are queued and sent by the next session send, after its own datagram. When nothing has been
+     * sent for {@link #SENDING_NANOS} the receive thread sends at once: nobody contends then.
+     */
+    private final ConcurrentLinkedQueue<HelloVerifyReply> helloVerifyOutbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger helloVerifiesQueued = new AtomicInteger();
+    /** When a session last sent; read by the receive thread to tell whether anyone is sending. */
+    private volatile long lastSendNanos = System.nanoTime() - Long.MAX_VALUE / 2;
+    /** A send this recent means that sessions are sending, and will pick up a queued answer soon. */
+    static final long SENDING_NANOS = 2_000_000L;
+    /** A queued answer older than this is sent by the receive thread (or the idle sweeper) itself. */
+    static final long HELLO_VERIFY_MAX_DELAY_NANOS = 20_000_000L;
+    /** Beyond this many queued answers, the receive thread sends its own: the outbox stays small. */
+    static final int MAX_QUEUED_HELLO_VERIFIES = 256;
+    /** {@link #SENDING_NANOS} and {@link #HELLO_VERIFY_MAX_DELAY_NANOS}, changed only by tests. */
+    private volatile long sendingNanos = SENDING_NANOS;
+    private volatile long helloVerifyMaxDelayNanos = HELLO_VERIFY_MAX_DELAY_NANOS;
+    /** HelloVerifyRequests queued, and those of them a session's send took along (for tests). */
+    final AtomicLong helloVerifiesDeferred = new AtomicLong();
+    final AtomicLong helloVerifiesSentBySessions = new AtomicLong();
+
+    private record HelloVerifyReply(byte[] message, InetSocketAddress to, long queuedNanos) {
+    }
 
     private DtlsServerPort(DatagramChannel channel, int maxDatagramSize, String name, TlsPolicy policy,
                            DtlsLimits limits, DatagramReceiver receiver) throws IOException {
@@ -356,6 +386,8 @@ public final class DtlsServerPort implements DatagramPort {
         while (!closed) {
             LockSupport.parkNanos(this, SWEEP_NANOS);
             long now = System.nanoTime();
+            // Sessions stopped sending right after these were queued, and no ClientHello came since.
+            flushStaleHelloVerifies(now);
             Duration idle = idleTimeout;
             for (Session s : sessions.values()) {
                 if (s.inline && !s.closed && now - s.lastActivityNanos > idle.toNanos()) {
@@ -395,13 +427,57 @@ public final class DtlsServerPort implements DatagramPort {
         stats.drop(DtlsStats.Drop.NO_COOKIE);
         // Counted first, so that a peer that has the answer also sees it counted.
         stats.cookieSent();
+        replyHelloVerify(answer.message, from, now);
+        return null;
+    }
+
+    /** On the receive thread: sends or queues a HelloVerifyRequest (see {@link #helloVerifyOutbox}). */
+    private void replyHelloVerify(byte[] message, InetSocketAddress to, long now) {
+        flushStaleHelloVerifies(now);
+        if (now - lastSendNanos < sendingNanos) {
+            if (helloVerifiesQueued.incrementAndGet() <= MAX_QUEUED_HELLO_VERIFIES) {
+                helloVerifyOutbox.add(new HelloVerifyReply(message, to, now));
+                helloVerifiesDeferred.incrementAndGet();
+                return;
+            }
+            helloVerifiesQueued.decrementAndGet();
+        }
+        sendHelloVerify(message, to);
+    }
+
+    /** Sends the queued HelloVerifyRequests when the oldest waited too long: sessions stopped sending. */
+    private void flushStaleHelloVerifies(long now) {
+        HelloVerifyReply oldest = helloVerifyOutbox.peek();
+        if (oldest != null && now - oldest.queuedNanos() > helloVerifyMaxDelayNanos) {
+            flushHelloVerifies(false);
+        }
+    }
+
+    /** Sends every queued HelloVerifyRequest; any thread, concurrently too (each is taken once). */
+    private void flushHelloVerifies(boolean bySession) {
+        HelloVerifyReply r;
+        while ((r = helloVerifyOutbox.poll()) != null) {
+            helloVerifiesQueued.decrementAndGet();
+            if (bySession) {
+                helloVerifiesSentBySessions.incrementAndGet();
+            }
+            sendHelloVerify(r.message(), r.to());
+        }
+    }
+
+    /** For tests: how recent a send defers a HelloVerifyRequest, and how long one may wait. */
+    void tuneHelloVerifyDeferral(Duration sending, Duration maxDelay) {
+        this.sendingNanos = sending.toNanos();
+        this.helloVerifyMaxDelayNanos = maxDelay.toNanos();
+    }
+
+    private void sendHelloVerify(byte[] message, InetSocketAddress to) {
         try {
-            channel.send(ByteBuffer.wrap(answer.message), from);
+            channel.send(ByteBuffer.wrap(message), to);
         } catch (IOException e) {
             sendErrors.incrementAndGet();
-            LOG.trace("DTLS {}: HelloVerifyRequest to {} failed: {}", localAddress, from, e.toString());
+            LOG.trace("DTLS {}: HelloVerifyRequest to {} failed: {}", localAddress, to, e.toString());
         }
-        return null;
     }
 
     /** The cookie binds the peer's address and port. */
@@ -696,6 +772,10 @@ public final class DtlsServerPort implements DatagramPort {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
             channel.send(ByteBuffer.wrap(buf, off, len), peer);
+            lastSendNanos = System.nanoTime();
+            if (helloVerifiesQueued.get() > 0) {
+                flushHelloVerifies(true);
+            }
         }
 
         @Override

@@ -91,6 +91,44 @@ class DtlsServerPortTest {
         }
     }
 
+    @Test
+    void whileSessionsSendAHelloVerifyRequestGoesOutWithTheNextSessionSend() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                roundTrip(client, inbox, "warm");
+                // The echo's reply was a send: with these settings, sessions count as sending for an
+                // hour, and a queued answer waits for the next session send however long it takes.
+                echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofHours(1));
+                long cookies = echo.port.dtlsStats().cookiesSent();
+                RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), echo.address());
+                DtlsEcho.await(() -> echo.port.helloVerifiesDeferred.get() == 1, "the answer queued");
+                assertThat(echo.port.dtlsStats().cookiesSent()).isEqualTo(cookies + 1);
+                assertThat(echo.port.helloVerifiesSentBySessions.get()).isZero();
+                roundTrip(client, inbox, "carrier");
+                assertThat(RawDtls.helloVerifyCookie(RawDtls.receive(raw, 20_000).orElseThrow())).isPresent();
+                assertThat(echo.port.helloVerifiesSentBySessions.get()).isEqualTo(1);
+                assertThat(echo.port.sessionCount()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aQueuedHelloVerifyRequestIsStillSentWhenSessionsStopSending() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                roundTrip(client, inbox, "last send");
+                echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofMillis(1));
+                RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), echo.address());
+                // Nothing is sent any more: the idle sweeper sends the answer.
+                assertThat(RawDtls.helloVerifyCookie(RawDtls.receive(raw, 20_000).orElseThrow())).isPresent();
+                assertThat(echo.port.helloVerifiesDeferred.get()).isEqualTo(1);
+                assertThat(echo.port.helloVerifiesSentBySessions.get()).isZero();
+            }
+        }
+    }
+
     private static byte[] cookie(DatagramSocket raw, InetSocketAddress server) throws IOException {
         RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), server);
         return RawDtls.helloVerifyCookie(RawDtls.receive(raw, 20_000).orElseThrow()).orElseThrow();
