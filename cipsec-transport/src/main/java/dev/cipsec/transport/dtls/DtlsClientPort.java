@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,11 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A DTLS 1.2 client that is a {@link DatagramPort} towards one server: a UDP socket connected to
  * it, the handshake done by {@link #connect} (Bouncy Castle retransmits lost flights), then
- * encrypted sends and decrypted datagrams for the receiver on one receive thread.
+ * encrypted sends and decrypted datagrams for the receiver.
  *
- * <p>When the session dies (an alert, a receive failure, or nothing received for the idle
- * timeout) the receive thread handshakes again, with a back-off between failed attempts that
- * doubles from {@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}; sends fail until a session is back.
+ * <p>An established session is received by the {@link DtlsClientReceiveLoop}, one thread for every
+ * client session of the JVM; the port's own (virtual) thread only handshakes. When the session
+ * dies (an alert, a receive failure, or nothing received for the idle timeout) that thread
+ * handshakes again, with a back-off between failed attempts that doubles from
+ * {@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}; sends fail until a session is back.
  */
 public final class DtlsClientPort implements DatagramPort {
     public static final Duration MIN_BACKOFF = Duration.ofMillis(200);
@@ -42,9 +44,11 @@ public final class DtlsClientPort implements DatagramPort {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** Socket receive buffer asked for: about 8,000 I/O records, 125 ms of 64 connections at RPI 1 ms. */
     static final int RECEIVE_BUFFER_BYTES = 1 << 20;
-    /** The receive thread looks at {@link #closed} at least this often, so close() can stop it first. */
-    private static final long RECEIVE_POLL_MILLIS = 100;
+    /** How long close() waits for the receive loop to give the session up before close_notify. */
+    private static final Duration STOP_WAIT = Duration.ofMillis(300);
 
+    private final DatagramChannel channel;
+    /** The channel's socket, for handshakes (blocking mode, receive timeouts). */
     private final DatagramSocket socket;
     private final InetSocketAddress localAddress;
     private final InetSocketAddress server;
@@ -57,6 +61,8 @@ public final class DtlsClientPort implements DatagramPort {
     private final SocketTransport transport;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread receiveThread;
+    private final DtlsClientReceiveLoop loop = DtlsClientReceiveLoop.shared();
+    private final LoopSession loopSession;
     private volatile Established session;
     private volatile boolean closed;
 
@@ -72,10 +78,11 @@ public final class DtlsClientPort implements DatagramPort {
     private record Established(DTLSTransport dtls, TlsSessionInfo info) {
     }
 
-    private DtlsClientPort(DatagramSocket socket, InetSocketAddress server, int maxDatagramSize, String name,
-                           TlsPolicy policy, Duration idleTimeout, DatagramReceiver receiver) {
-        this.socket = socket;
-        this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
+    private DtlsClientPort(DatagramChannel channel, InetSocketAddress server, int maxDatagramSize, String name,
+                           TlsPolicy policy, Duration idleTimeout, DatagramReceiver receiver) throws IOException {
+        this.channel = channel;
+        this.socket = channel.socket();
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.server = server;
         this.serverName = server.getHostString() + ":" + server.getPort();
         this.maxDatagramSize = maxDatagramSize;
@@ -84,8 +91,9 @@ public final class DtlsClientPort implements DatagramPort {
         this.idleTimeout = idleTimeout;
         this.receiver = receiver;
         this.transport = new SocketTransport();
-        this.receiveThread = Thread.ofPlatform().daemon().name(name + "-dtls-rx-" + localAddress.getPort())
-                .unstarted(this::receiveLoop);
+        this.loopSession = new LoopSession();
+        this.receiveThread = Thread.ofVirtual().name(name + "-dtls-" + localAddress.getPort())
+                .unstarted(this::sessionLoop);
     }
 
     /**
@@ -110,18 +118,19 @@ public final class DtlsClientPort implements DatagramPort {
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive: " + idleTimeout);
         }
-        DatagramSocket socket = new DatagramSocket(bind);
+        DatagramChannel channel = DatagramChannel.open();
         DtlsClientPort port;
         try {
-            // One thread decrypts everything this session carries (all bundled connections): a burst
-            // while it is descheduled must wait in the kernel, not be dropped there. Best effort: the
-            // kernel caps it at net.core.rmem_max.
-            socket.setReceiveBufferSize(RECEIVE_BUFFER_BYTES);
-            socket.connect(server);
-            port = new DtlsClientPort(socket, server, maxDatagramSize, name, policy, idleTimeout, receiver);
+            // One thread decrypts everything the client sessions carry: a burst while it is
+            // descheduled must wait in the kernel, not be dropped there. Best effort: the kernel
+            // caps it at net.core.rmem_max.
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+            channel.bind(bind);
+            channel.connect(server);
+            port = new DtlsClientPort(channel, server, maxDatagramSize, name, policy, idleTimeout, receiver);
             port.session = port.handshake();
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            channel.close();
             throw e;
         }
         port.receiveThread.start();
@@ -227,8 +236,8 @@ public final class DtlsClientPort implements DatagramPort {
                 sent.get(), sendErrors.get());
     }
 
-    private void receiveLoop() {
-        byte[] buf = new byte[wireLimit];
+    /** The port's thread: handshakes, then lends the session to the receive loop until it ends. */
+    private void sessionLoop() {
         long backoff = MIN_BACKOFF.toMillis();
         while (!closed) {
             Established s = session;
@@ -248,66 +257,24 @@ public final class DtlsClientPort implements DatagramPort {
                 }
                 continue;
             }
-            readSession(s, buf);
+            readSession(s);
             session = null;
         }
     }
 
     /**
-     * Reads one session until it dies or idles out. This thread receives each datagram itself and
-     * hands it to Bouncy Castle (see {@link SocketTransport#slotMode}): Bouncy Castle allocates a
-     * record buffer of the transport's receive limit on every call, which is then the datagram's
-     * size instead of the port's 16 KiB limit, and its timed-receive loop (a timeout and a clock read
-     * per call) is not in the path of every I/O packet.
+     * Lends the established session to the receive loop and waits until the loop hands it back:
+     * the session died or idled out, or the port is closing. The channel is non-blocking meanwhile
+     * (a selector needs it so) and blocking again for the next handshake.
      */
-    private void readSession(Established s, byte[] buf) {
-        long idleNanos = idleTimeout.toNanos();
-        long last = System.nanoTime();
-        byte[] raw = new byte[wireLimit];
-        java.net.DatagramPacket packet = new java.net.DatagramPacket(raw, raw.length);
+    private void readSession(Established s) {
+        loopSession.start(s);
         transport.slotMode = true;
         try {
-            socket.setSoTimeout((int) RECEIVE_POLL_MILLIS);
-            while (!closed && transport.alive) {
-                long left = idleNanos - (System.nanoTime() - last);
-                if (left <= 0) {
-                    LOG.debug("DTLS {}: nothing received for {}, handshaking again", serverName, idleTimeout);
-                    return;
-                }
-                packet.setLength(raw.length);
-                try {
-                    socket.receive(packet);
-                } catch (java.net.SocketTimeoutException | java.net.PortUnreachableException e) {
-                    continue;
-                }
-                transport.handOver.hand(raw, packet.getLength());
-                while (transport.alive) {
-                    int n;
-                    try {
-                        n = s.dtls().receive(buf, 0, buf.length, DtlsServerPort.INLINE_WAIT_MILLIS);
-                    } catch (Drained e) {
-                        break;
-                    }
-                    if (n < 0) {
-                        break;
-                    }
-                    last = System.nanoTime();
-                    if (n > maxDatagramSize) {
-                        droppedOversize.incrementAndGet();
-                        continue;
-                    }
-                    received.incrementAndGet();
-                    try {
-                        receiver.datagram(buf, 0, n, server);
-                    } catch (RuntimeException e) {
-                        if (receiverFailures.getAndIncrement() == 0) {
-                            LOG.debug("receiver on {} failed (later failures at TRACE)", localAddress, e);
-                        } else {
-                            LOG.trace("receiver on {} failed", localAddress, e);
-                        }
-                    }
-                }
-            }
+            channel.configureBlocking(false);
+            loop.register(loopSession);
+            loopSession.awaitHandedBack();
+            channel.configureBlocking(true);
         } catch (IOException | RuntimeException e) {
             if (!closed) {
                 receiveErrors.incrementAndGet();
@@ -316,6 +283,106 @@ public final class DtlsClientPort implements DatagramPort {
         } finally {
             transport.slotMode = false;
             transport.handOver.reset();
+        }
+    }
+
+    /** The established session as the receive loop sees it; its methods run on the loop's thread. */
+    private final class LoopSession implements DtlsClientReceiveLoop.Session {
+        private Established reading;
+        private final byte[] plain = new byte[wireLimit];
+        private volatile long lastReceived;
+        private volatile CountDownLatch handedBack = new CountDownLatch(0);
+
+        void start(Established s) {
+            reading = s;
+            lastReceived = System.nanoTime();
+            handedBack = new CountDownLatch(1);
+        }
+
+        void awaitHandedBack() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    handedBack.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public DatagramChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean datagram(byte[] raw, int len) {
+            if (closed || !transport.alive) {
+                return false;
+            }
+            if (len > wireLimit) {
+                droppedOversize.incrementAndGet();
+                return true;
+            }
+            transport.handOver.hand(raw, len);
+            try {
+                while (transport.alive) {
+                    int n;
+                    try {
+                        n = reading.dtls().receive(plain, 0, plain.length, DtlsServerPort.INLINE_WAIT_MILLIS);
+                    } catch (Drained e) {
+                        break;
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    lastReceived = System.nanoTime();
+                    if (n > maxDatagramSize) {
+                        droppedOversize.incrementAndGet();
+                        continue;
+                    }
+                    received.incrementAndGet();
+                    try {
+                        receiver.datagram(plain, 0, n, server);
+                    } catch (RuntimeException e) {
+                        if (receiverFailures.getAndIncrement() == 0) {
+                            LOG.debug("receiver on {} failed (later failures at TRACE)", localAddress, e);
+                        } else {
+                            LOG.trace("receiver on {} failed", localAddress, e);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    receiveErrors.incrementAndGet();
+                    LOG.debug("DTLS {}: session ended: {}", serverName, e.toString());
+                }
+                return false;
+            } finally {
+                transport.handOver.clear();
+            }
+            return transport.alive;
+        }
+
+        @Override
+        public boolean alive(long nowNanos) {
+            if (closed || !transport.alive) {
+                return false;
+            }
+            if (nowNanos - lastReceived > idleTimeout.toNanos()) {
+                LOG.debug("DTLS {}: nothing received for {}, handshaking again", serverName, idleTimeout);
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void handedBack() {
+            handedBack.countDown();
         }
     }
 
@@ -332,9 +399,9 @@ public final class DtlsClientPort implements DatagramPort {
     private final class SocketTransport extends SocketDatagramTransport {
         volatile boolean alive = true;
         /**
-         * Established: the receive thread reads the socket and hands each datagram over
-         * ({@link #hand}); Bouncy Castle gets it once, then {@link Drained}. Handshakes read the
-         * socket through Bouncy Castle as usual. Receive thread only.
+         * Established: the receive loop reads the channel and hands each datagram over
+         * ({@link HandOver#hand}); Bouncy Castle gets it once, then {@link Drained}. Handshakes read
+         * the socket through Bouncy Castle as usual.
          */
         boolean slotMode;
         final HandOver handOver = new HandOver();
@@ -360,16 +427,26 @@ public final class DtlsClientPort implements DatagramPort {
         }
 
         @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            // The channel, not its socket: the socket refuses to send while the channel is
+            // non-blocking (established), and the channel is connected, so no address per datagram.
+            if (channel.write(ByteBuffer.wrap(buf, off, len)) == 0) {
+                // Non-blocking and the socket's send buffer full: lost, as on the wire.
+                sendErrors.incrementAndGet();
+            }
+        }
+
+        @Override
         public void close() {
             alive = false;
         }
     }
 
     /**
-     * Stops the receive thread, sends close_notify when a session is up, then releases the socket;
-     * idempotent.
+     * Takes the session back from the receive loop, sends close_notify when a session is up, then
+     * releases the socket; idempotent.
      *
-     * <p>The receive thread is stopped <em>before</em> close_notify: Bouncy Castle's record layer is
+     * <p>Receiving is stopped <em>before</em> close_notify: Bouncy Castle's record layer is
      * not made for a receive and a close on two threads at once, and their race sent a stray record
      * after close_notify about once in 150 closes, which a server that reads every client from one
      * socket (openssl s_server) took into its next client's handshake and failed it.
@@ -383,7 +460,8 @@ public final class DtlsClientPort implements DatagramPort {
         Established s = session;
         closed = true;
         closing.countDown();
-        boolean stopped = receiveThread == Thread.currentThread() || join(Duration.ofMillis(3 * RECEIVE_POLL_MILLIS));
+        loop.handBackSoon();
+        boolean stopped = receiveThread == Thread.currentThread() || join(STOP_WAIT);
         if (stopped && s != null) {
             try {
                 s.dtls().close();
@@ -391,8 +469,12 @@ public final class DtlsClientPort implements DatagramPort {
                 LOG.trace("close_notify to {}: {}", serverName, e.toString());
             }
         }
-        // A receive thread still busy is in a new handshake: closing the socket ends it.
-        socket.close();
+        // A thread still busy is in a new handshake: closing the channel ends it.
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.trace("closing {}: {}", localAddress, e.toString());
+        }
         if (!stopped) {
             join(CLOSE_WAIT);
         }
