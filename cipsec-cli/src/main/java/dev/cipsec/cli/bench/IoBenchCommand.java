@@ -171,7 +171,7 @@ final class IoBenchCommand implements Callable<Integer> {
                 IoLoopbackBench.warmUpJit(jit, o.dataBytes(), Transport.UDP);
             }
             if (withDtls) {
-                IoLoopbackBench.warmUpJit(jit, o.dataBytes(), Transport.DTLS);
+                IoLoopbackBench.warmUpJit(jit, o.dataBytes(), Transport.DTLS, flood == null ? 0 : flood);
             }
         }
         List<Measured> results = new ArrayList<>();

@@ -365,8 +365,21 @@ public final class IoLoopbackBench {
 
     /** {@link #warmUpJit(Duration, int)} over {@code transport} (over DTLS: the record layer and its AES-GCM too). */
     public static void warmUpJit(Duration time, int dataBytes, Transport transport) throws IOException, CipServiceException {
+        warmUpJit(time, dataBytes, transport, 0);
+    }
+
+    /**
+     * {@link #warmUpJit(Duration, int, Transport)}, then with {@code floodRate} > 0 as long again under a
+     * ClientHello flood: the cookie path (parsing, HMAC, HelloVerifyRequest) is compiled too. Without it
+     * the JIT compiled that path during the flooded window: about 240 compilations in its first 5 s and
+     * 100 more in the next 15 s, on the cores the I/O needs, which a 15 s window counted as the flood's
+     * steady cost.
+     */
+    public static void warmUpJit(Duration time, int dataBytes, Transport transport, int floodRate)
+            throws IOException, CipServiceException {
         Scenario s = scenario64x1ms();
-        run(s, s.rpi(), s.rpi(), 7, new Options(time, Duration.ZERO, dataBytes, 7, transport, Options.AUTO_BUNDLE), 0, null);
+        run(s, s.rpi(), s.rpi(), 7, new Options(time, Duration.ZERO, dataBytes, 7, transport, Options.AUTO_BUNDLE),
+                transport == Transport.DTLS ? floodRate : 0, null);
     }
 
     /** Whether Java thread priorities take effect: on Linux only with this flag (and root or CAP_SYS_NICE). */
