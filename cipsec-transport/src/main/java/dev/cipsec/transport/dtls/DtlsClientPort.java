@@ -461,7 +461,9 @@ public final class DtlsClientPort implements DatagramPort {
         closed = true;
         closing.countDown();
         loop.handBackSoon();
-        boolean stopped = receiveThread == Thread.currentThread() || join(STOP_WAIT);
+        // A receiver closing its port runs on the loop, which cannot hand the session back while it
+        // waits here; it is not inside Bouncy Castle's receive then, so close_notify is safe.
+        boolean stopped = receiveThread == Thread.currentThread() || loop.onLoopThread() || join(STOP_WAIT);
         if (stopped && s != null) {
             try {
                 s.dtls().close();

@@ -57,6 +57,7 @@ final class DtlsClientReceiveLoop {
     }
 
     private final Selector selector;
+    private volatile Thread thread;
     private final ConcurrentLinkedQueue<Session> toRegister = new ConcurrentLinkedQueue<>();
     /** Set by {@link #handBackSoon}: look at every session at once, not at the next tick. */
     private volatile boolean checkRequested;
@@ -79,11 +80,17 @@ final class DtlsClientReceiveLoop {
             DtlsClientReceiveLoop loop = new DtlsClientReceiveLoop(Selector.open());
             Thread t = Thread.ofPlatform().daemon().name("cipsec-dtls-client-rx").unstarted(loop::run);
             t.setPriority(Thread.MAX_PRIORITY);
+            loop.thread = t;
             t.start();
             return loop;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open a selector for DTLS client sessions", e);
         }
+    }
+
+    /** Whether the caller is the loop's thread (a receiver, called by the loop). */
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
     }
 
     /** Starts reading {@code s}'s channel (non-blocking already); {@link Session#handedBack} ends it. */

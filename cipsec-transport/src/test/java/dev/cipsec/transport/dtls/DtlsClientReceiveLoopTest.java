@@ -63,6 +63,28 @@ class DtlsClientReceiveLoopTest {
         }
     }
 
+    @Test
+    void aReceiverThatClosesItsPortEndsTheSessionWithCloseNotify() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(DtlsServerPortTest.SUITE))) {
+            DtlsClientPort[] self = new DtlsClientPort[1];
+            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+            self[0] = DtlsClientPort.connect(DtlsEcho.LOOPBACK, echo.address(), 1400, "client",
+                    DtlsEcho.psk(DtlsServerPortTest.SUITE), DtlsLimits.DEFAULT_IDLE_TIMEOUT, (buf, off, len, from) -> {
+                        self[0].close();
+                        closed.countDown();
+                    });
+            try {
+                self[0].send(ascii("bye"), 0, 3, self[0].server());
+                DtlsEcho.await(() -> closed.getCount() == 0, "the receiver's close");
+                // With close_notify the device ends the session at once; without it only its idle timeout would.
+                DtlsEcho.await(() -> echo.port.sessionCount() == 0, "the session ended by close_notify");
+                assertThat(echo.port.dtlsStats().idleClosed()).isZero();
+            } finally {
+                self[0].close();
+            }
+        }
+    }
+
     private static void roundTrips(List<DtlsClientPort> clients, List<DtlsEcho.Inbox> inboxes, int from, String text)
             throws IOException {
         for (int i = from; i < clients.size(); i++) {
