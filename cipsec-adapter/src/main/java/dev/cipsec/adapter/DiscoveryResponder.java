@@ -44,7 +44,15 @@ final class DiscoveryResponder implements DatagramHandler {
 
     @Override
     public void datagram(byte[] buf, int len, InetSocketAddress from) {
-        device.stats().udpRequests.increment();
+        try {
+            handle(buf, len, from);
+        } finally {
+            // Counted once handled, so that a reader who sees N requests also sees their drops.
+            device.stats().udpRequests.increment();
+        }
+    }
+
+    private void handle(byte[] buf, int len, InetSocketAddress from) {
         EncapsulationHeader h;
         try {
             h = EncapsulationPacket.decode(WireReader.of(buf, 0, len)).header();
