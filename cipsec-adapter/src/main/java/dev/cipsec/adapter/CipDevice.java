@@ -12,6 +12,7 @@ import dev.cipsec.wire.cip.CipServiceException;
 import dev.cipsec.wire.cip.GeneralStatus;
 import dev.cipsec.objects.std.AssemblyInstance;
 import dev.cipsec.objects.std.StandardObjects;
+import dev.cipsec.transport.io.DatagramTransport;
 import dev.cipsec.transport.tcp.TcpServer;
 import dev.cipsec.transport.tcp.TcpServerLimits;
 import dev.cipsec.transport.tcp.TcpServerStats;
@@ -116,7 +117,8 @@ public final class CipDevice implements AutoCloseable {
                 io = IoRuntime.start(new IoRuntime.Options(new InetSocketAddress(profile.bindAddress(), ios.port()),
                         ios.inputOnlyHeartbeat(), ios.listenOnlyHeartbeat(), ios.minRpiMicros(), ios.maxRpiMicros(),
                         ios.multicastAddress(), limits.maxIoConnections(), limits.maxIoConnectionsPerOriginator(),
-                        limits.maxIoPacketSize()), objects, () -> runtime.cmCounters().connectionTimeout());
+                        limits.maxIoPacketSize()), objects, () -> runtime.cmCounters().connectionTimeout(),
+                        DatagramTransport.udp(ios.receiveCoalescing()));
                 runtime.io(io);
             }
             TcpServerLimits tcpLimits = TcpServerLimits.DEFAULTS.withMaxConnections(limits.maxTcpConnections())
@@ -151,7 +153,7 @@ public final class CipDevice implements AutoCloseable {
                                 settings.dtlsPort()), ios.inputOnlyHeartbeat(), ios.listenOnlyHeartbeat(), ios.minRpiMicros(),
                                 ios.maxRpiMicros(), ios.multicastAddress(), limits.maxIoConnections(),
                                 limits.maxIoConnectionsPerOriginator(), limits.maxIoPacketSize()),
-                        runtime.security().livePolicy(), runtime.security().dtlsLimits(),
+                        runtime.security().livePolicy(), runtime.security().dtlsLimits(), ios.receiveCoalescing(),
                         () -> runtime.cmCounters().connectionTimeout());
                 runtime.dtls(dtls);
             }

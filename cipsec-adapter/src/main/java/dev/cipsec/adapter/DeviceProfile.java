@@ -5,6 +5,7 @@ import dev.cipsec.objects.std.AssemblyDefinition;
 import dev.cipsec.objects.std.AssemblyKind;
 import dev.cipsec.objects.std.DeviceIdentity;
 import dev.cipsec.objects.std.InterfaceConfig;
+import dev.cipsec.transport.io.ReceiveCoalescing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -132,7 +133,7 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
      *                   { "id": 151, "size": 10, "kind": "configuration" } ],
      *   "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818, "ioPort": 2222 },
      *   "io":         { "inputOnlyHeartbeat": 152, "listenOnlyHeartbeat": 153, "minRpiMicros": 1000,
-     *                   "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0" },
+     *                   "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0", "receiveCoalescingMicros": 50 },
      *   "interface":  { "ip": "192.168.1.10", "netmask": "255.255.255.0", "gateway": "192.168.1.1",
      *                   "nameServer1": "", "nameServer2": "", "domain": "", "hostName": "adapter1" },
      *   "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
@@ -235,7 +236,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
         IoSettings io = d.io.withPort(ioPort);
         if (root.containsKey("io")) {
             Map<String, Object> m = object(root.get("io"), "io");
-            keys(m, "io", Set.of("inputOnlyHeartbeat", "listenOnlyHeartbeat", "minRpiMicros", "maxRpiMicros", "multicastAddress"));
+            keys(m, "io", Set.of("inputOnlyHeartbeat", "listenOnlyHeartbeat", "minRpiMicros", "maxRpiMicros", "multicastAddress",
+                    "receiveCoalescingMicros"));
             java.net.Inet4Address mcast = io.multicastAddress();
             if (m.containsKey("multicastAddress")) {
                 String a = string(m.get("multicastAddress"), "io.multicastAddress");
@@ -253,7 +255,9 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                     intNumber(m.getOrDefault("listenOnlyHeartbeat", io.listenOnlyHeartbeat()), "io.listenOnlyHeartbeat"),
                     number(m.getOrDefault("minRpiMicros", io.minRpiMicros()), "io.minRpiMicros"),
                     number(m.getOrDefault("maxRpiMicros", io.maxRpiMicros()), "io.maxRpiMicros"),
-                    mcast);
+                    mcast,
+                    m.containsKey("receiveCoalescingMicros") ? coalescing(m.get("receiveCoalescingMicros"))
+                            : io.receiveCoalescing());
         }
 
         InterfaceConfig ifc = d.interfaceConfig;
@@ -438,6 +442,15 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     }
 
     /** {@link #number} that must also fit an int: a cast would silently turn 4294967297 into 1. */
+    private static ReceiveCoalescing coalescing(Object o) {
+        long micros = number(o, "io.receiveCoalescingMicros");
+        long max = ReceiveCoalescing.MAX_PAUSE.toNanos() / 1000;
+        if (micros < 0 || micros > max) {
+            throw new IllegalArgumentException("io.receiveCoalescingMicros must be 0.." + max + ": " + micros);
+        }
+        return ReceiveCoalescing.ofMicros(micros);
+    }
+
     static int intNumber(Object o, String where) {
         long v = number(o, where);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {

@@ -6,6 +6,7 @@ import dev.cipsec.transport.dtls.DtlsLimits;
 import dev.cipsec.transport.dtls.DtlsServerPort;
 import dev.cipsec.transport.io.DatagramReceiver;
 import dev.cipsec.transport.io.DatagramTransport;
+import dev.cipsec.transport.io.ReceiveCoalescing;
 import dev.cipsec.transport.tls.TlsPolicy;
 import dev.cipsec.transport.tls.cert.CredentialFiles;
 import dev.cipsec.wire.buf.Bytes;
@@ -85,11 +86,11 @@ final class DtlsListener implements AutoCloseable {
     }
 
     static DtlsListener start(DeviceRuntime runtime, ConnectionManagerServices cm, IoRuntime.Options options, TlsPolicy policy,
-                              DtlsLimits limits, Runnable timeoutCounter) throws IOException {
+                              DtlsLimits limits, ReceiveCoalescing coalescing, Runnable timeoutCounter) throws IOException {
         DtlsListener l = new DtlsListener(runtime, cm);
         DatagramTransport transport = (bind, max, name, ioReceiver) -> {
             DtlsServerPort p = DtlsServerPort.open(bind, max, name, policy, limits,
-                    (buf, off, len, from) -> l.datagram(buf, off, len, from, ioReceiver));
+                    (buf, off, len, from) -> l.datagram(buf, off, len, from, ioReceiver), coalescing);
             l.port = p;
             return p;
         };

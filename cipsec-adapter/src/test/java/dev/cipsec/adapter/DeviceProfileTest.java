@@ -2,6 +2,7 @@ package dev.cipsec.adapter;
 
 import dev.cipsec.objects.std.AssemblyDefinition;
 import dev.cipsec.objects.std.AssemblyKind;
+import dev.cipsec.transport.io.ReceiveCoalescing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +27,7 @@ class DeviceProfileTest {
                               { "id": 151, "size": 10, "kind": "configuration" } ],
               "network":    { "bind": "127.0.0.1", "tcpPort": 44818, "udpPort": 44818, "ioPort": 2222 },
               "io":         { "inputOnlyHeartbeat": 152, "listenOnlyHeartbeat": 153, "minRpiMicros": 1000,
-                              "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0" },
+                              "maxRpiMicros": 10000000, "multicastAddress": "239.192.1.0", "receiveCoalescingMicros": 50 },
               "interface":  { "ip": "192.168.1.10", "netmask": "255.255.255.0", "gateway": "192.168.1.1",
                               "nameServer1": "", "nameServer2": "", "domain": "", "hostName": "adapter1" },
               "limits":     { "maxTcpConnections": 64, "maxConnectionsPerAddress": 16, "maxSessions": 32,
@@ -55,14 +56,18 @@ class DeviceProfileTest {
     void ioSettingsAndLimitsAreRead() {
         DeviceProfile p = DeviceProfile.fromJson("""
                 { "network": { "ioPort": -1 },
-                  "io": { "inputOnlyHeartbeat": 198, "listenOnlyHeartbeat": 199, "minRpiMicros": 2000, "maxRpiMicros": 5000000 },
+                  "io": { "inputOnlyHeartbeat": 198, "listenOnlyHeartbeat": 199, "minRpiMicros": 2000, "maxRpiMicros": 5000000,
+                          "receiveCoalescingMicros": 0 },
                   "limits": { "maxIoConnections": 4, "maxIoConnectionsPerOriginator": 2, "maxIoPacketSize": 600 } }
                 """);
-        assertThat(p.io()).isEqualTo(new IoSettings(-1, 198, 199, 2000, 5_000_000, null));
+        assertThat(p.io()).isEqualTo(new IoSettings(-1, 198, 199, 2000, 5_000_000, null, ReceiveCoalescing.off()));
+        assertThat(DeviceProfile.fromJson("{\"io\": {\"receiveCoalescingMicros\": 1000}}").io().receiveCoalescing())
+                .isEqualTo(ReceiveCoalescing.ofMicros(1000));
         assertThat(p.io().enabled()).isFalse();
         assertThat(p.limits()).isEqualTo(AdapterLimits.defaults().withIoLimits(4, 2, 600));
         DeviceProfile d = DeviceProfile.defaults();
         assertThat(d.io()).isEqualTo(new IoSettings(2222, 152, 153, 1000, 10_000_000, null));
+        assertThat(d.io().receiveCoalescing()).isEqualTo(ReceiveCoalescing.defaults());
         assertThat(d.onEphemeralPorts().io().port()).isZero();
         assertThat(d.withIo(d.io().withPort(-1)).onEphemeralPorts().io().port()).as("disabled stays disabled").isEqualTo(-1);
     }
@@ -131,6 +136,8 @@ class DeviceProfileTest {
             "{\"network\": {\"ioPort\": -2}}                      | I/O port must be -1..65535",
             "{\"io\": {\"multicastAddress\": \"10.0.0.1\"}}       | not a multicast address",
             "{\"io\": {\"minRpiMicros\": 0}}                     | RPI range",
+            "{\"io\": {\"receiveCoalescingMicros\": 1001}}       | io.receiveCoalescingMicros must be 0..1000: 1001",
+            "{\"io\": {\"receiveCoalescingMicros\": -1}}         | io.receiveCoalescingMicros must be 0..1000: -1",
             "{\"io\": {\"inputOnlyHeartbeat\": 153}}             | heartbeat connection points must be distinct",
             "{\"io\": {\"inputOnlyHeartbeat\": 100}}             | collides with a heartbeat connection point",
             "{\"limits\": {\"maxIoPacketSize\": 10}}             | maxIoPacketSize must be",

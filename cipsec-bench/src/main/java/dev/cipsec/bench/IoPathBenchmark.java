@@ -177,7 +177,7 @@ public class IoPathBenchmark {
 
         @Override
         public DatagramPortStats stats() {
-            return new DatagramPortStats(0, 0, 0, 0, sent, 0);
+            return new DatagramPortStats(0, 0, 0, 0, sent, 0, 0);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.cipsec.cli.bench.IoLoopbackBench.Options;
 import dev.cipsec.cli.bench.IoLoopbackBench.Scenario;
 import dev.cipsec.cli.bench.IoLoopbackBench.Throughput;
 import dev.cipsec.cli.bench.IoLoopbackBench.Transport;
+import dev.cipsec.transport.io.ReceiveCoalescing;
 import dev.cipsec.transport.sched.LatenessStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,6 +91,12 @@ final class IoBenchCommand implements Callable<Integer> {
                             + HelloFlood.SOURCE_PORTS + " source ports."})
     Integer flood;
 
+    @Option(names = "--rx-coalesce", paramLabel = "MICROS",
+            description = {"Receive coalescing at both ends: how long a receive thread that has caught up with a dense",
+                    "stream sleeps before the next burst, 0..1000 us; 0 turns it off (default: the device's, "
+                            + "50; the scanner's shared DTLS receive loop always uses 50)."})
+    Integer rxCoalesce;
+
     @Option(names = "--json", description = "Print a machine-readable summary instead of the table.")
     boolean json;
 
@@ -151,7 +158,8 @@ final class IoBenchCommand implements Callable<Integer> {
         }
         Options o = new Options(parseDuration(duration, "--duration"), parseDuration(warmup, "--warmup"), size,
                 multiplier == null ? Options.AUTO_MULTIPLIER : multiplier, Transport.UDP,
-                dtlsBundle == null ? Options.AUTO_BUNDLE : dtlsBundle);
+                dtlsBundle == null ? Options.AUTO_BUNDLE : dtlsBundle,
+                rxCoalesce == null ? ReceiveCoalescing.defaults() : coalescing(rxCoalesce));
         List<Scenario> cyclic = cyclicScenarios();
         if (flood != null && cyclic.isEmpty()) {
             throw new IllegalArgumentException("--flood applies to the cyclic scenarios, not to --scenario throughput");
@@ -218,6 +226,14 @@ final class IoBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static ReceiveCoalescing coalescing(int micros) {
+        long max = ReceiveCoalescing.MAX_PAUSE.toNanos() / 1000;
+        if (micros < 0 || micros > max) {
+            throw new IllegalArgumentException("--rx-coalesce must be 0.." + max + " us: " + micros);
+        }
+        return ReceiveCoalescing.ofMicros(micros);
+    }
+
     private String transportText(Options o) {
         String dtls = "DTLS 1.2 (ECDHE-PSK AES128-GCM, " + (o.dtlsBundle() == Options.AUTO_BUNDLE
                 ? "one session per connection" : o.dtlsBundle() + " connections per session") + ")";
@@ -244,6 +260,9 @@ final class IoBenchCommand implements Callable<Integer> {
                 load, o.duration().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, jit.toMillis() / 1000.0,
                 transport.equals("udp") ? "" : " per transport", o.timeoutMultiplier() == Options.AUTO_MULTIPLIER ? "max(RPI x 4, 100 ms) as Logix (see each row)"
                         : "RPI x " + (4 << o.timeoutMultiplier()));
+        out.printf(Locale.ROOT, "receive coalescing: %s%n", o.receiveCoalescing().enabled()
+                ? o.receiveCoalescing().pause().toNanos() / 1000 + " us pause once a receive thread has caught up with a dense stream"
+                : "off (one wake-up per datagram)");
         if (flood != null) {
             out.printf(Locale.ROOT, "flood: each DTLS scenario measured unloaded, then again (same device and connections)"
                     + " while %d cookie-less ClientHellos/s arrive from %d source ports%n", flood, HelloFlood.SOURCE_PORTS);
@@ -366,6 +385,7 @@ final class IoBenchCommand implements Callable<Integer> {
         m.put("jit_warmup_s", parseDuration(jitWarmup, "--jit-warmup").toMillis() / 1000.0);
         m.put("data_bytes", o.dataBytes());
         m.put("transport", transport);
+        m.put("receive_coalescing_us", o.receiveCoalescing().pause().toNanos() / 1000);
         List<Object> scenarios = new ArrayList<>();
         for (Measured r : results) {
             scenarios.add(measured(r));

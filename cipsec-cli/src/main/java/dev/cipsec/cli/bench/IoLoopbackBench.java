@@ -19,6 +19,8 @@ import dev.cipsec.scanner.io.IoSettings;
 import dev.cipsec.scanner.io.IoStats;
 import dev.cipsec.transport.dtls.DtlsLimits;
 import dev.cipsec.transport.dtls.DtlsStats;
+import dev.cipsec.transport.io.DatagramTransport;
+import dev.cipsec.transport.io.ReceiveCoalescing;
 import dev.cipsec.transport.sched.DeadlineScheduler;
 import dev.cipsec.transport.tls.CipherSuite;
 import dev.cipsec.transport.tls.PskCredential;
@@ -124,9 +126,11 @@ public final class IoLoopbackBench {
      * @param transport         plain UDP or DTLS
      * @param dtlsBundle        over DTLS, connections per session ({@link #AUTO_BUNDLE}: one each, more when
      *                          that would exceed the device's session limit)
+     * @param receiveCoalescing the receive threads' pacing at both ends (the device's I/O ports and the scanner's
+     *                          UDP ports; the scanner's shared DTLS receive loop always uses the default)
      */
     public record Options(Duration duration, Duration warmup, int dataBytes, int timeoutMultiplier, Transport transport,
-                          int dtlsBundle) {
+                          int dtlsBundle, ReceiveCoalescing receiveCoalescing) {
         public static final int AUTO_MULTIPLIER = -1;
         public static final int AUTO_BUNDLE = 0;
 
@@ -141,9 +145,16 @@ public final class IoLoopbackBench {
                 throw new IllegalArgumentException("timeout multiplier must be 0..7 or auto: " + timeoutMultiplier);
             }
             Objects.requireNonNull(transport, "transport");
+            Objects.requireNonNull(receiveCoalescing, "receiveCoalescing");
             if (dtlsBundle < AUTO_BUNDLE) {
                 throw new IllegalArgumentException("connections per DTLS session must be at least 1: " + dtlsBundle);
             }
+        }
+
+        /** Default receive coalescing. */
+        public Options(Duration duration, Duration warmup, int dataBytes, int timeoutMultiplier, Transport transport,
+                       int dtlsBundle) {
+            this(duration, warmup, dataBytes, timeoutMultiplier, transport, dtlsBundle, ReceiveCoalescing.defaults());
         }
 
         /** Plain UDP. */
@@ -152,7 +163,11 @@ public final class IoLoopbackBench {
         }
 
         public Options over(Transport t) {
-            return new Options(duration, warmup, dataBytes, timeoutMultiplier, t, dtlsBundle);
+            return new Options(duration, warmup, dataBytes, timeoutMultiplier, t, dtlsBundle, receiveCoalescing);
+        }
+
+        public Options withReceiveCoalescing(ReceiveCoalescing c) {
+            return new Options(duration, warmup, dataBytes, timeoutMultiplier, transport, dtlsBundle, c);
         }
 
         /**
@@ -408,7 +423,8 @@ public final class IoLoopbackBench {
         long minRpi = Math.min(otRpi.toNanos(), toRpi.toNanos()) / 1000;
         DeviceProfile profile = base.withAssemblies(assemblies)
                 .withLimits(base.limits().withIoLimits(n, n, AdapterLimits.DEFAULT_MAX_IO_PACKET_SIZE))
-                .withIo(base.io().withRpiRange(Math.min(minRpi, base.io().minRpiMicros()), base.io().maxRpiMicros()));
+                .withIo(base.io().withRpiRange(Math.min(minRpi, base.io().minRpiMicros()), base.io().maxRpiMicros())
+                        .withReceiveCoalescing(o.receiveCoalescing()));
         if (overDtls) {
             profile = profile.withSecurity(SecuritySettings.tls(DTLS_POLICY));
         }
@@ -427,7 +443,7 @@ public final class IoLoopbackBench {
         // the client, the runtime, then the DTLS targets whose sessions the runtime's connections used.
         try (CipDevice device = CipDevice.start(profile);
              DtlsTargets targets = new DtlsTargets();
-             IoRuntime scanner = IoRuntime.create("bench-scanner");
+             IoRuntime scanner = IoRuntime.create("bench-scanner", DatagramTransport.udp(o.receiveCoalescing()));
              CipClient client = overDtls ? null : CipClient.connect(
                      Target.parse("127.0.0.1:" + device.tcpAddress().getPort()), ClientOptions.defaults());
              DeadlineScheduler application = inputs == null ? null : changingInputs(device, toRpi, o.dataBytes())) {

@@ -233,7 +233,7 @@ public final class DtlsClientPort implements DatagramPort {
     @Override
     public DatagramPortStats stats() {
         return new DatagramPortStats(received.get(), droppedOversize.get(), receiverFailures.get(), receiveErrors.get(),
-                sent.get(), sendErrors.get());
+                sent.get(), sendErrors.get(), 0);
     }
 
     /** The port's thread: handshakes, then lends the session to the receive loop until it ends. */

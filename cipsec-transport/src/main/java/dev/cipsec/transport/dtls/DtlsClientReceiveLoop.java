@@ -1,5 +1,7 @@
 package dev.cipsec.transport.dtls;
 
+import dev.cipsec.transport.io.ReceiveCoalescing;
+import dev.cipsec.transport.io.ReceivePacer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,10 @@ final class DtlsClientReceiveLoop {
     private final byte[] raw = new byte[MAX_DATAGRAM];
     private final ByteBuffer buffer = ByteBuffer.wrap(raw);
     private final List<SelectionKey> ending = new ArrayList<>();
+    /** As on the device's receive threads: under dense traffic, fewer wake-ups for a bounded delay. */
+    private final ReceivePacer pacer = ReceiveCoalescing.defaults().pacer();
+    private long selectStart;
+    private boolean firstOfSelect;
     private long nextTick;
 
     private DtlsClientReceiveLoop(Selector selector) {
@@ -117,7 +123,10 @@ final class DtlsClientReceiveLoop {
                         s.handedBack();
                     }
                 }
+                selectStart = System.nanoTime();
+                firstOfSelect = true;
                 selector.select(this::ready, TICK_MILLIS);
+                pacer.handled();
                 long now = System.nanoTime();
                 if (now - nextTick >= 0 || checkRequested) {
                     checkRequested = false;
@@ -154,6 +163,9 @@ final class DtlsClientReceiveLoop {
             if (n <= 0) {
                 return;
             }
+            long now = System.nanoTime();
+            pacer.arrived(now, firstOfSelect && now - selectStart > ReceivePacer.WAITED_NANOS);
+            firstOfSelect = false;
             if (!s.datagram(raw, n)) {
                 ending.add(k);
                 return;

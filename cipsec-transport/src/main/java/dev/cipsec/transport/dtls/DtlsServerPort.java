@@ -5,6 +5,8 @@ import dev.cipsec.transport.io.DatagramReceiveLoop;
 import dev.cipsec.transport.io.DatagramPortStats;
 import dev.cipsec.transport.io.DatagramReceiver;
 import dev.cipsec.transport.io.DatagramTransport;
+import dev.cipsec.transport.io.ReceiveCoalescing;
+import dev.cipsec.transport.io.ReceivePacer;
 import dev.cipsec.transport.tls.CipTlsServer;
 import dev.cipsec.transport.tls.TlsHandshakeException;
 import dev.cipsec.transport.tls.TlsPolicy;
@@ -80,6 +82,7 @@ public final class DtlsServerPort implements DatagramPort {
     private final int wireLimit;
     private final DatagramReceiver receiver;
     private final DtlsLimits limits;
+    private final ReceivePacer pacer;
     /** The limits' idle timeout until {@link #setIdleTimeout} changes it; sessions read it live. */
     private volatile Duration idleTimeout;
     /** What an inline decryption tells Bouncy Castle it may wait (it never does: see Session.decrypt). */
@@ -136,13 +139,14 @@ public final class DtlsServerPort implements DatagramPort {
     }
 
     private DtlsServerPort(DatagramChannel channel, int maxDatagramSize, String name, TlsPolicy policy,
-                           DtlsLimits limits, DatagramReceiver receiver) throws IOException {
+                           DtlsLimits limits, DatagramReceiver receiver, ReceivePacer pacer) throws IOException {
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.maxDatagramSize = maxDatagramSize;
         this.wireLimit = Math.min(65_507, maxDatagramSize + RECORD_OVERHEAD);
         this.receiver = receiver;
         this.limits = limits;
+        this.pacer = pacer;
         this.idleTimeout = limits.idleTimeout();
         this.policy = policy;
         this.rotateAt = System.nanoTime() + COOKIE_ROTATION.toNanos();
@@ -160,7 +164,18 @@ public final class DtlsServerPort implements DatagramPort {
      */
     public static DtlsServerPort open(InetSocketAddress bind, int maxDatagramSize, String name, TlsPolicy policy,
                                       DtlsLimits limits, DatagramReceiver receiver) throws IOException {
+        return open(bind, maxDatagramSize, name, policy, limits, receiver, ReceiveCoalescing.defaults());
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, int, String, TlsPolicy, DtlsLimits, DatagramReceiver)}, the
+     * receive thread paced by {@code coalescing}.
+     */
+    public static DtlsServerPort open(InetSocketAddress bind, int maxDatagramSize, String name, TlsPolicy policy,
+                                      DtlsLimits limits, DatagramReceiver receiver, ReceiveCoalescing coalescing)
+            throws IOException {
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(coalescing, "coalescing");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(receiver, "receiver");
@@ -173,7 +188,7 @@ public final class DtlsServerPort implements DatagramPort {
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             channel.bind(bind);
-            port = new DtlsServerPort(channel, maxDatagramSize, name, policy, limits, receiver);
+            port = new DtlsServerPort(channel, maxDatagramSize, name, policy, limits, receiver, coalescing.pacer());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -321,11 +336,11 @@ public final class DtlsServerPort implements DatagramPort {
     @Override
     public DatagramPortStats stats() {
         return new DatagramPortStats(received.get(), droppedOversize.get(), receiverFailures.get(), receiveErrors.get(),
-                sent.get(), sendErrors.get());
+                sent.get(), sendErrors.get(), pacer.pauses());
     }
 
     private void receiveLoop() {
-        DatagramReceiveLoop.run(channel, wireLimit, () -> closed, droppedOversize, receiveErrors, localAddress,
+        DatagramReceiveLoop.run(channel, wireLimit, () -> closed, droppedOversize, receiveErrors, localAddress, pacer,
                 (buf, off, len, from) -> {
                     try {
                         route(buf, len, from);

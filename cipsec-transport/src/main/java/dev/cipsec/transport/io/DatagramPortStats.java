@@ -9,7 +9,9 @@ package dev.cipsec.transport.io;
  * @param receiveErrors    receive calls that failed while the port was open
  * @param sent             datagrams sent
  * @param sendErrors       sends that failed
+ * @param receivePauses    sleeps of the receive thread under dense traffic ({@link ReceiveCoalescing}); 0 for a
+ *                         port whose datagrams a shared thread receives
  */
 public record DatagramPortStats(long received, long droppedOversize, long receiverFailures, long receiveErrors,
-                                long sent, long sendErrors) {
+                                long sent, long sendErrors, long receivePauses) {
 }

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The receive loop every datagram port runs on its own thread (plain UDP I/O, the DTLS listener):
  * one direct buffer and one array for the port's lifetime, oversize datagrams counted and dropped,
- * receive errors counted and survived, and a clean end when the channel closes.
+ * receive errors counted and survived, a clean end when the channel closes, and
+ * {@link ReceiveCoalescing} under dense traffic.
  */
 public final class DatagramReceiveLoop {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramReceiveLoop.class);
@@ -25,9 +26,10 @@ public final class DatagramReceiveLoop {
     /**
      * Receives until {@code closed} says so or the channel is closed, handing each datagram of at most
      * {@code maxDatagramSize} bytes to {@code handler} as {@code buf[0, len)}; the array is reused.
+     * The channel must be blocking.
      */
     public static void run(DatagramChannel channel, int maxDatagramSize, BooleanSupplier closed, AtomicLong droppedOversize,
-                           AtomicLong receiveErrors, Object where, DatagramReceiver handler) {
+                           AtomicLong receiveErrors, Object where, ReceivePacer pacer, DatagramReceiver handler) {
         // One byte more than the maximum, so an oversize datagram shows instead of being cut.
         ByteBuffer rx = ByteBuffer.allocateDirect(maxDatagramSize + 1);
         byte[] buf = new byte[maxDatagramSize + 1];
@@ -35,7 +37,10 @@ public final class DatagramReceiveLoop {
             InetSocketAddress from;
             rx.clear();
             try {
+                long start = System.nanoTime();
                 from = (InetSocketAddress) channel.receive(rx);
+                long now = System.nanoTime();
+                pacer.arrived(now, now - start > ReceivePacer.WAITED_NANOS);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -54,6 +59,7 @@ public final class DatagramReceiveLoop {
             }
             rx.get(buf, 0, len);
             handler.datagram(buf, 0, len, from);
+            pacer.handled();
         }
     }
 }

@@ -21,8 +21,14 @@ public interface DatagramTransport {
     DatagramPort open(InetSocketAddress bind, int maxDatagramSize, String name, DatagramReceiver receiver)
             throws IOException;
 
-    /** Plain UDP: {@link UdpDatagramPort}. */
+    /** Plain UDP: {@link UdpDatagramPort}, with {@link ReceiveCoalescing#defaults()}. */
     static DatagramTransport udp() {
-        return UdpDatagramPort::open;
+        return udp(ReceiveCoalescing.defaults());
+    }
+
+    /** Plain UDP: {@link UdpDatagramPort}, its receive thread paced by {@code coalescing}. */
+    static DatagramTransport udp(ReceiveCoalescing coalescing) {
+        java.util.Objects.requireNonNull(coalescing, "coalescing");
+        return (bind, max, name, receiver) -> UdpDatagramPort.open(bind, max, name, receiver, coalescing);
     }
 }

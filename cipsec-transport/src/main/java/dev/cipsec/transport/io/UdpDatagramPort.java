@@ -53,6 +53,7 @@ public final class UdpDatagramPort implements DatagramPort {
     private final ByteBuffer sendBuffer;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Thread receiveThread;
+    private final ReceivePacer pacer;
     private final List<MembershipKey> groups = new ArrayList<>();
     private volatile boolean closed;
 
@@ -63,26 +64,40 @@ public final class UdpDatagramPort implements DatagramPort {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
 
-    private UdpDatagramPort(DatagramChannel channel, int maxDatagramSize, String name, DatagramReceiver receiver)
-            throws IOException {
+    private UdpDatagramPort(DatagramChannel channel, int maxDatagramSize, String name, DatagramReceiver receiver,
+                            ReceiveCoalescing coalescing) throws IOException {
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.maxDatagramSize = maxDatagramSize;
         this.receiver = receiver;
         this.sendBuffer = ByteBuffer.allocateDirect(maxDatagramSize);
+        this.pacer = coalescing.pacer();
         this.receiveThread = Thread.ofPlatform().daemon().name(name + "-rx-" + localAddress.getPort())
                 .unstarted(this::receiveLoop);
         receiveThread.setPriority(Thread.MAX_PRIORITY);
     }
 
     /**
-     * Binds {@code bind} (port 0 picks an ephemeral port) and starts receiving.
+     * Binds {@code bind} (port 0 picks an ephemeral port) and starts receiving, with
+     * {@link ReceiveCoalescing#defaults()}.
      *
      * @param maxDatagramSize largest payload received or sent, 1..{@value #MAX_UDP_PAYLOAD}
      */
     public static UdpDatagramPort open(InetSocketAddress bind, int maxDatagramSize, String name,
                                        DatagramReceiver receiver) throws IOException {
+        return open(bind, maxDatagramSize, name, receiver, ReceiveCoalescing.defaults());
+    }
+
+    /**
+     * Binds {@code bind} (port 0 picks an ephemeral port) and starts receiving.
+     *
+     * @param maxDatagramSize largest payload received or sent, 1..{@value #MAX_UDP_PAYLOAD}
+     * @param coalescing      how the receive thread paces itself under dense traffic
+     */
+    public static UdpDatagramPort open(InetSocketAddress bind, int maxDatagramSize, String name,
+                                       DatagramReceiver receiver, ReceiveCoalescing coalescing) throws IOException {
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(coalescing, "coalescing");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(receiver, "receiver");
         if (maxDatagramSize < 1 || maxDatagramSize > MAX_UDP_PAYLOAD) {
@@ -99,7 +114,7 @@ public final class UdpDatagramPort implements DatagramPort {
             // RECEIVE_BUFFER; Linux caps it at net.core.rmem_max (raise that on a busy scanner).
             channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
             channel.bind(bind);
-            port = new UdpDatagramPort(channel, maxDatagramSize, name, receiver);
+            port = new UdpDatagramPort(channel, maxDatagramSize, name, receiver, coalescing);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -162,11 +177,11 @@ public final class UdpDatagramPort implements DatagramPort {
     @Override
     public DatagramPortStats stats() {
         return new DatagramPortStats(received.get(), droppedOversize.get(), receiverFailures.get(), receiveErrors.get(),
-                sent.get(), sendErrors.get());
+                sent.get(), sendErrors.get(), pacer.pauses());
     }
 
     private void receiveLoop() {
-        DatagramReceiveLoop.run(channel, maxDatagramSize, () -> closed, droppedOversize, receiveErrors, localAddress,
+        DatagramReceiveLoop.run(channel, maxDatagramSize, () -> closed, droppedOversize, receiveErrors, localAddress, pacer,
                 (buf, off, len, from) -> {
                     received.incrementAndGet();
                     try {

@@ -1,5 +1,7 @@
 package dev.cipsec.transport.io;
 
+import dev.cipsec.transport.Await;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,8 +64,8 @@ class UdpDatagramPortTest {
 
         assertThat(r.payload()).containsExactly(1, 2, 3);
         assertThat(r.from()).isEqualTo(a.localAddress());
-        assertThat(a.stats()).isEqualTo(new DatagramPortStats(0, 0, 0, 0, 1, 0));
-        assertThat(b.stats()).isEqualTo(new DatagramPortStats(1, 0, 0, 0, 0, 0));
+        assertThat(a.stats()).isEqualTo(new DatagramPortStats(0, 0, 0, 0, 1, 0, 0));
+        assertThat(b.stats()).isEqualTo(new DatagramPortStats(1, 0, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -164,5 +168,57 @@ class UdpDatagramPortTest {
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /**
+     * Receive coalescing on a real socket: a dense stream makes the receive thread pause between
+     * bursts (and loses nothing), a stream of one datagram every 3 ms never does.
+     */
+    @Test
+    void aDenseStreamIsReceivedInBurstsAndASparseOneIsNot() throws Exception {
+        AtomicLong got = new AtomicLong();
+        DatagramPort rx = DatagramTransport.udp(ReceiveCoalescing.ofMicros(1000))
+                .open(LOOPBACK_ANY_PORT, 64, "test", (buf, off, len, from) -> got.incrementAndGet());
+        ports.add(rx);
+        DatagramPort tx = open(64, new LinkedBlockingQueue<>());
+        byte[] d = new byte[16];
+        int dense = 2000;
+        for (int i = 0; i < dense; i++) {
+            tx.send(d, 0, d.length, rx.localAddress());
+            // 20 µs asked, 50-70 µs slept on Linux: far denser than half the 1 ms pause.
+            LockSupport.parkNanos(20_000);
+        }
+        Await.until(Duration.ofSeconds(10), () -> got.get() == dense, "every dense datagram received");
+        assertThat(rx.stats().receivePauses()).as("pauses in the dense stream").isPositive();
+        assertThat(rx.stats().received()).isEqualTo(dense);
+
+        for (int i = 0; i < 5; i++) {
+            tx.send(d, 0, d.length, rx.localAddress());
+            LockSupport.parkNanos(3_000_000);
+        }
+        Await.until(Duration.ofSeconds(10), () -> got.get() == dense + 5, "the stream thinning out");
+        long pauses = rx.stats().receivePauses();
+        for (int i = 0; i < 40; i++) {
+            tx.send(d, 0, d.length, rx.localAddress());
+            LockSupport.parkNanos(3_000_000);
+        }
+        Await.until(Duration.ofSeconds(10), () -> got.get() == dense + 45, "every sparse datagram received");
+        assertThat(rx.stats().receivePauses()).as("pauses in the sparse stream").isEqualTo(pauses);
+    }
+
+    @Test
+    void coalescingOffNeverPauses() throws Exception {
+        AtomicLong got = new AtomicLong();
+        DatagramPort rx = DatagramTransport.udp(ReceiveCoalescing.off())
+                .open(LOOPBACK_ANY_PORT, 64, "test", (buf, off, len, from) -> got.incrementAndGet());
+        ports.add(rx);
+        DatagramPort tx = open(64, new LinkedBlockingQueue<>());
+        byte[] d = new byte[16];
+        for (int i = 0; i < 500; i++) {
+            tx.send(d, 0, d.length, rx.localAddress());
+            LockSupport.parkNanos(20_000);
+        }
+        Await.until(Duration.ofSeconds(10), () -> got.get() == 500, "every datagram received");
+        assertThat(rx.stats().receivePauses()).isZero();
     }
 }
