@@ -18,9 +18,9 @@ import java.util.Objects;
  *
  * <p>The price is input latency: a datagram may wait up to {@code pause} plus the OS timer slack
  * (50 µs by default on Linux) in the socket. The default, 50 µs, engages above about 40,000
- * datagrams/s per port; measured on two cores with both ends on one host, 1,000 connections at
- * RPI 10 ms: p99 lateness 9-13 ms and 31-35 s of system CPU per 20 s run without it, 0.1-1.5 ms
- * and 21-22 s with it (cipsec-bench README).
+ * datagrams/s per port. Measured on two cores with both ends on one host, 1,000 connections at
+ * RPI 10 ms, alternated 20 s runs: p99 lateness 0.4-11.9 ms and 21-26 s of system CPU without it,
+ * 0.08-0.09 ms and 15 s with it (cipsec-bench README, "Receive coalescing").
  *
  * @param pause how long the thread sleeps once it has caught up with a dense stream; zero turns
  *              coalescing off (one wake-up per datagram, the least latency); at most {@link #MAX_PAUSE}
