@@ -97,6 +97,10 @@ class DtlsServerPortTest {
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
                 roundTrip(client, inbox, "warm");
+                // The client can see the echo before the echo's send has returned, and a send looks
+                // for queued answers after its datagram: wait for that send to end (it is counted
+                // then), or it may take the answer along before the carrier below (seen on CI).
+                DtlsEcho.await(() -> echo.port.stats().sent() == 1, "the echo's send returned");
                 // The echo's reply was a send: with these settings, sessions count as sending for an
                 // hour, and a queued answer waits for the next session send however long it takes.
                 echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofHours(1));
