@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -23,13 +26,19 @@ import java.util.function.Consumer;
  * A running tshark capture on loopback, for tests that check what tshark makes of our live traffic. dumpcap starts capturing a little after tshark says "Capturing
  * on", so readiness is proven by a probe datagram showing up in tshark's own packet list
  * ({@code -P -l}); a second probe at the end proves every earlier packet went through before the stop.
+ * Each probe has a length of its own, and only a line with that length counts: tshark may still be
+ * listing the start's probes (sent every 50 ms until one shows) when the stop's probe goes out, and
+ * taking one of those for the stop's probe ended a capture before the test's packets were in it.
  */
 public final class LiveCapture implements AutoCloseable {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     private final Process process;
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger probesSeen = new AtomicInteger();
+    /** Lengths of the probes tshark has listed. */
+    private final Set<Integer> probesSeen = ConcurrentHashMap.newKeySet();
+    /** The next probe's length: each probe round has its own. */
+    private final AtomicInteger nextProbeLength = new AtomicInteger(5);
     private final DatagramSocket probe;
 
     private LiveCapture(Process process, DatagramSocket probe) {
@@ -48,8 +57,16 @@ public final class LiveCapture implements AutoCloseable {
         LiveCapture c = new LiveCapture(p, probe);
         String probeLine = " " + probePort + " Len=";
         Thread.ofPlatform().daemon().name("tshark-stdout").start(() -> drain(p.getInputStream(), line -> {
-            if (line.contains(probeLine)) {
-                c.probesSeen.incrementAndGet();
+            int at = line.indexOf(probeLine);
+            if (at >= 0) {
+                int from = at + probeLine.length();
+                int to = from;
+                while (to < line.length() && Character.isDigit(line.charAt(to))) {
+                    to++;
+                }
+                if (to > from) {
+                    c.probesSeen.add(Integer.parseInt(line.substring(from, to)));
+                }
             }
         }));
         Thread.ofPlatform().daemon().name("tshark-stderr").start(() -> drain(p.getErrorStream(), c.stderr::add));
@@ -73,11 +90,12 @@ public final class LiveCapture implements AutoCloseable {
     }
 
     private void probeUntilSeen() throws IOException {
-        int before = probesSeen.get();
-        byte[] payload = "probe".getBytes(StandardCharsets.US_ASCII);
+        int length = nextProbeLength.getAndIncrement();
+        byte[] payload = new byte[length];
+        Arrays.fill(payload, (byte) 'p');
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         long nextSend = 0;
-        while (probesSeen.get() == before) {
+        while (!probesSeen.contains(length)) {
             if (!process.isAlive() || System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("tshark did not list a probe within " + DEADLINE + ": " + stderr);
             }
