@@ -256,7 +256,8 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
                     number(m.getOrDefault("minRpiMicros", io.minRpiMicros()), "io.minRpiMicros"),
                     number(m.getOrDefault("maxRpiMicros", io.maxRpiMicros()), "io.maxRpiMicros"),
                     mcast,
-                    m.containsKey("receiveCoalescingMicros") ? coalescing(m.get("receiveCoalescingMicros"))
+                    m.containsKey("receiveCoalescingMicros") ? ReceiveCoalescing.ofMicros(
+                            number(m.get("receiveCoalescingMicros"), "io.receiveCoalescingMicros"), "io.receiveCoalescingMicros")
                             : io.receiveCoalescing());
         }
 
@@ -442,15 +443,6 @@ public record DeviceProfile(DeviceIdentity identity, List<AssemblyDefinition> as
     }
 
     /** {@link #number} that must also fit an int: a cast would silently turn 4294967297 into 1. */
-    private static ReceiveCoalescing coalescing(Object o) {
-        long micros = number(o, "io.receiveCoalescingMicros");
-        long max = ReceiveCoalescing.MAX_PAUSE.toNanos() / 1000;
-        if (micros < 0 || micros > max) {
-            throw new IllegalArgumentException("io.receiveCoalescingMicros must be 0.." + max + ": " + micros);
-        }
-        return ReceiveCoalescing.ofMicros(micros);
-    }
-
     static int intNumber(Object o, String where) {
         long v = number(o, where);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {

@@ -159,7 +159,7 @@ final class IoBenchCommand implements Callable<Integer> {
         Options o = new Options(parseDuration(duration, "--duration"), parseDuration(warmup, "--warmup"), size,
                 multiplier == null ? Options.AUTO_MULTIPLIER : multiplier, Transport.UDP,
                 dtlsBundle == null ? Options.AUTO_BUNDLE : dtlsBundle,
-                rxCoalesce == null ? ReceiveCoalescing.defaults() : coalescing(rxCoalesce));
+                rxCoalesce == null ? ReceiveCoalescing.defaults() : ReceiveCoalescing.ofMicros(rxCoalesce, "--rx-coalesce"));
         List<Scenario> cyclic = cyclicScenarios();
         if (flood != null && cyclic.isEmpty()) {
             throw new IllegalArgumentException("--flood applies to the cyclic scenarios, not to --scenario throughput");
@@ -224,14 +224,6 @@ final class IoBenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private static ReceiveCoalescing coalescing(int micros) {
-        long max = ReceiveCoalescing.MAX_PAUSE.toNanos() / 1000;
-        if (micros < 0 || micros > max) {
-            throw new IllegalArgumentException("--rx-coalesce must be 0.." + max + " us: " + micros);
-        }
-        return ReceiveCoalescing.ofMicros(micros);
     }
 
     private String transportText(Options o) {

@@ -33,14 +33,19 @@ public final class DatagramReceiveLoop {
         // One byte more than the maximum, so an oversize datagram shows instead of being cut.
         ByteBuffer rx = ByteBuffer.allocateDirect(maxDatagramSize + 1);
         byte[] buf = new byte[maxDatagramSize + 1];
+        boolean pacing = pacer.enabled();
         while (!closed.getAsBoolean()) {
             InetSocketAddress from;
             rx.clear();
             try {
-                long start = System.nanoTime();
-                from = (InetSocketAddress) channel.receive(rx);
-                long now = System.nanoTime();
-                pacer.arrived(now, now - start > ReceivePacer.WAITED_NANOS);
+                if (pacing) {
+                    long start = System.nanoTime();
+                    from = (InetSocketAddress) channel.receive(rx);
+                    long now = System.nanoTime();
+                    pacer.arrived(now, now - start > ReceivePacer.WAITED_NANOS);
+                } else {
+                    from = (InetSocketAddress) channel.receive(rx);
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {

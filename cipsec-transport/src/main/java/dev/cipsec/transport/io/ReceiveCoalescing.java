@@ -50,9 +50,14 @@ public record ReceiveCoalescing(Duration pause) {
 
     /** A pause of {@code micros} µs; 0 is {@link #off()}. */
     public static ReceiveCoalescing ofMicros(long micros) {
-        if (micros < 0 || micros > MAX_PAUSE.toNanos() / 1000) {
-            throw new IllegalArgumentException("receive coalescing pause must be 0.." + MAX_PAUSE.toNanos() / 1000 + " µs: "
-                    + micros + " µs");
+        return ofMicros(micros, "receive coalescing pause");
+    }
+
+    /** As {@link #ofMicros(long)}; an out-of-range value is an error naming {@code setting} (a key, an option). */
+    public static ReceiveCoalescing ofMicros(long micros, String setting) {
+        long max = MAX_PAUSE.toNanos() / 1000;
+        if (micros < 0 || micros > max) {
+            throw new IllegalArgumentException(setting + " must be 0.." + max + " µs: " + micros + " µs");
         }
         return new ReceiveCoalescing(Duration.ofNanos(micros * 1000));
     }

@@ -58,6 +58,11 @@ public final class ReceivePacer {
         }
     }
 
+    /** False for a pacer that never sleeps: its caller may skip timing the receives. */
+    public boolean enabled() {
+        return pauseNanos > 0;
+    }
+
     /** Sleeps taken so far. */
     public long pauses() {
         return pauses;

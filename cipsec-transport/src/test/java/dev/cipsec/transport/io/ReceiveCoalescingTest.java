@@ -17,8 +17,10 @@ class ReceiveCoalescingTest {
         assertThat(ReceiveCoalescing.off().enabled()).isFalse();
         assertThat(ReceiveCoalescing.ofMicros(0)).isEqualTo(ReceiveCoalescing.off());
         assertThat(ReceiveCoalescing.ofMicros(1000).pause()).isEqualTo(ReceiveCoalescing.MAX_PAUSE);
-        assertThatThrownBy(() -> ReceiveCoalescing.ofMicros(1001)).hasMessageContaining("0..1000 µs: 1001 µs");
+        assertThatThrownBy(() -> ReceiveCoalescing.ofMicros(1001)).hasMessage("receive coalescing pause must be 0..1000 µs: 1001 µs");
         assertThatThrownBy(() -> ReceiveCoalescing.ofMicros(-1)).hasMessageContaining("0..1000");
+        assertThatThrownBy(() -> ReceiveCoalescing.ofMicros(2000, "--rx-coalesce"))
+                .hasMessage("--rx-coalesce must be 0..1000 µs: 2000 µs");
         assertThatThrownBy(() -> new ReceiveCoalescing(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ReceiveCoalescing(null)).isInstanceOf(NullPointerException.class);
     }
