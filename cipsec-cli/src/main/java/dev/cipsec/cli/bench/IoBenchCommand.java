@@ -351,14 +351,18 @@ final class IoBenchCommand implements Callable<Integer> {
                     "plain: DatagramSocket.send(reused packet) -> receiver", t.plain().sentPerSecond(),
                     t.plain().receivedPerSecond());
             out.printf(Locale.ROOT, "  %-52s %.2f (goal >= 0.80)%n", "ratio (sent/s)", t.ratio());
-            if (t.dtlsSend() != null) {
+            if (t.dtlsAdapterEnd() != null) {
                 out.printf(Locale.ROOT, "%nprotected I/O on one core: one thread sending %d B frames through a DTLS session"
                         + " (AES-GCM, %d B records) to a receiver that only counts, against the plain loop above%n",
                         t.frameBytes(), t.frameBytes() + IoLoopbackBench.DTLS_GCM_OVERHEAD);
                 out.printf(Locale.ROOT, "  %-52s sent %,10.0f/s  received %,10.0f/s%n",
-                        "DTLS: DTLSTransport.send -> receiver", t.dtlsSend().sentPerSecond(), t.dtlsSend().receivedPerSecond());
-                out.printf(Locale.ROOT, "  %-52s %.2f (goal >= 0.80)%n", "ratio DTLS/plain on one core (sent/s)",
-                        t.dtlsSendRatio());
+                        "adapter T->O: server session, unconnected socket", t.dtlsAdapterEnd().sentPerSecond(),
+                        t.dtlsAdapterEnd().receivedPerSecond());
+                out.printf(Locale.ROOT, "  %-52s sent %,10.0f/s  received %,10.0f/s%n",
+                        "scanner O->T: client port, connected socket", t.dtlsScannerEnd().sentPerSecond(),
+                        t.dtlsScannerEnd().receivedPerSecond());
+                out.printf(Locale.ROOT, "  %-52s adapter %.2f  scanner %.2f (goal >= 0.80)%n",
+                        "ratio DTLS/plain on one core (sent/s)", t.dtlsAdapterEndRatio(), t.dtlsScannerEndRatio());
             }
         }
         out.printf(Locale.ROOT, "load average at the end %.2f%n", loadAfter);
@@ -412,8 +416,10 @@ final class IoBenchCommand implements Callable<Integer> {
                 tp.put("dtls_produced_per_s", Math.round(t.dtls().toProducedPerSecond()));
                 tp.put("udp_produced_per_s", Math.round(t.ours().toProducedPerSecond()));
                 tp.put("ratio_dtls_udp", rounded(t.dtlsRatio()));
-                tp.put("dtls_one_core_sent_per_s", Math.round(t.dtlsSend().sentPerSecond()));
-                tp.put("ratio_dtls_one_core", rounded(t.dtlsSendRatio()));
+                tp.put("dtls_one_core_adapter_sent_per_s", Math.round(t.dtlsAdapterEnd().sentPerSecond()));
+                tp.put("ratio_dtls_one_core_adapter", rounded(t.dtlsAdapterEndRatio()));
+                tp.put("dtls_one_core_scanner_sent_per_s", Math.round(t.dtlsScannerEnd().sentPerSecond()));
+                tp.put("ratio_dtls_one_core_scanner", rounded(t.dtlsScannerEndRatio()));
             }
             m.put("throughput", tp);
         }

@@ -260,21 +260,27 @@ public final class IoLoopbackBench {
     /**
      * The throughput comparison.
      *
-     * @param ours the adapter's scheduler producing T->O over plain UDP
-     * @param dtls the same into DTLS sessions, or null when not asked for
-     */
-    /**
-     * @param dtlsSend the one-core loop through a DTLS session ({@link DtlsSendLoop}), null without DTLS
+     * @param ours           the adapter's scheduler producing T->O over plain UDP
+     * @param dtls           the same into DTLS sessions, or null when not asked for
+     * @param dtlsAdapterEnd one core sending through the adapter's DTLS path
+     *                       ({@link DtlsSendLoop#adapterEnd}), null without DTLS
+     * @param dtlsScannerEnd one core sending through the scanner's DTLS path
+     *                       ({@link DtlsSendLoop#scannerEnd}), null without DTLS
      */
     public record Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls,
-                             PlainUdpLoop.Result dtlsSend) {
+                             PlainUdpLoop.Result dtlsAdapterEnd, PlainUdpLoop.Result dtlsScannerEnd) {
         public Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls) {
-            this(ours, frameBytes, plain, dtls, null);
+            this(ours, frameBytes, plain, dtls, null, null);
         }
 
-        /** One core's protected send rate against the plain loop's; NaN without DTLS. */
-        public double dtlsSendRatio() {
-            return dtlsSend == null ? Double.NaN : dtlsSend.sentPerSecond() / plain.sentPerSecond();
+        /** One core's protected send rate on the adapter's path against the plain loop's; NaN without DTLS. */
+        public double dtlsAdapterEndRatio() {
+            return dtlsAdapterEnd == null ? Double.NaN : dtlsAdapterEnd.sentPerSecond() / plain.sentPerSecond();
+        }
+
+        /** One core's protected send rate on the scanner's path against the plain loop's; NaN without DTLS. */
+        public double dtlsScannerEndRatio() {
+            return dtlsScannerEnd == null ? Double.NaN : dtlsScannerEnd.sentPerSecond() / plain.sentPerSecond();
         }
 
         /** Our one producer thread's send rate over UDP against the plain loop's. */
@@ -346,7 +352,7 @@ public final class IoLoopbackBench {
         Measured dtls = withDtls ? run(s, KEEPALIVE_RPI, SATURATING_RPI, 7, o.over(Transport.DTLS), 0, null).getFirst() : null;
         int frameBytes = dev.cipsec.wire.io.IoFrame.frameLength(true, o.dataBytes());
         if (!withDtls) {
-            return new Throughput(ours, frameBytes, PlainUdpLoop.run(frameBytes, o.warmup(), o.duration()), null, null);
+            return new Throughput(ours, frameBytes, PlainUdpLoop.run(frameBytes, o.warmup(), o.duration()), null);
         }
         // The one-core loops alternate in one-second slices, so that a noisy neighbour on a shared
         // machine slows both alike instead of whichever ran during it.
@@ -354,12 +360,16 @@ public final class IoLoopbackBench {
         Duration slice = o.duration().dividedBy(slices);
         Duration sliceWarmup = Duration.ofMillis(Math.min(200, o.warmup().toMillis()));
         List<PlainUdpLoop.Result> plains = new ArrayList<>();
-        List<PlainUdpLoop.Result> protectedSends = new ArrayList<>();
+        List<PlainUdpLoop.Result> adapterEnd = new ArrayList<>();
+        List<PlainUdpLoop.Result> scannerEnd = new ArrayList<>();
         for (long i = 0; i < slices; i++) {
-            plains.add(PlainUdpLoop.run(frameBytes, i == 0 ? o.warmup() : sliceWarmup, slice));
-            protectedSends.add(DtlsSendLoop.run(DTLS_POLICY, frameBytes, i == 0 ? o.warmup() : sliceWarmup, slice));
+            Duration warm = i == 0 ? o.warmup() : sliceWarmup;
+            plains.add(PlainUdpLoop.run(frameBytes, warm, slice));
+            adapterEnd.add(DtlsSendLoop.adapterEnd(DTLS_POLICY, frameBytes, warm, slice));
+            scannerEnd.add(DtlsSendLoop.scannerEnd(DTLS_POLICY, frameBytes, warm, slice));
         }
-        return new Throughput(ours, frameBytes, PlainUdpLoop.Result.sum(plains), dtls, PlainUdpLoop.Result.sum(protectedSends));
+        return new Throughput(ours, frameBytes, PlainUdpLoop.Result.sum(plains), dtls, PlainUdpLoop.Result.sum(adapterEnd),
+                PlainUdpLoop.Result.sum(scannerEnd));
     }
 
     /** Plain UDP throughput, as {@link #throughput(int, Options, boolean)} without DTLS. */
