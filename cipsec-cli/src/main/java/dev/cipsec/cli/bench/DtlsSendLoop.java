@@ -25,16 +25,16 @@ import java.time.Duration;
  * <p>Each end is measured on the path it sends I/O with, because the two differ in what the kernel
  * does per datagram:
  * <ul>
- *   <li>{@link #adapterEnd}: a session of the device's {@link DtlsServerPort}, through the
+ *   <li>{@link #openAdapterEnd}: a session of the device's {@link DtlsServerPort}, through the
  *       {@link DatagramPort.Peer} the adapter's I/O runtime sends T->O with. The port is one
  *       unconnected socket for all peers, so every datagram carries its destination and the kernel
  *       looks up the route each time, as for the plain loop.</li>
- *   <li>{@link #scannerEnd}: the scanner's {@link DtlsClientPort}, whose socket is connected to the
+ *   <li>{@link #openScannerEnd}: the scanner's {@link DtlsClientPort}, whose socket is connected to the
  *       target, so the kernel keeps the route (about 0.4 µs less per datagram here than an
  *       unconnected send).</li>
  * </ul>
  * Both sessions are real: a full handshake with our {@link DtlsServerPort}; then the datagrams go to
- * a counter and nobody decrypts them.
+ * a counter and nobody decrypts them. One session serves every window of a run.
  */
 public final class DtlsSendLoop {
     private static final Duration SESSION_WAIT = Duration.ofSeconds(5);
@@ -42,48 +42,74 @@ public final class DtlsSendLoop {
     private DtlsSendLoop() {
     }
 
-    /**
-     * The adapter's T->O path: sends {@code frameBytes}-byte payloads for {@code warmup + duration}
-     * and counts the last {@code duration}.
-     */
-    public static PlainUdpLoop.Result adapterEnd(TlsPolicy policy, int frameBytes, Duration warmup, Duration duration)
-            throws IOException, InterruptedException {
+    /** The adapter's T->O path, {@code frameBytes}-byte payloads. */
+    public static PlainUdpLoop.Loop openAdapterEnd(TlsPolicy policy, int frameBytes) throws IOException, InterruptedException {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        try (DtlsServerPort server = DtlsServerPort.open(loopback, DtlsServerPort.MAX_PAYLOAD, "bench-dtls-adapter", policy,
+        DtlsServerPort server = DtlsServerPort.open(loopback, DtlsServerPort.MAX_PAYLOAD, "bench-dtls-adapter", policy,
                 DtlsLimits.defaults(), (buf, off, len, from) -> { });
-             DatagramSocket counter = new DatagramSocket(loopback)) {
+        DatagramSocket counter = null;
+        try {
+            // Longer than any run: the counter never sends, and the port closes sessions that receive nothing.
+            server.setIdleTimeout(Duration.ofHours(1));
+            counter = new DatagramSocket(loopback);
             // The counter's socket is the client: it handshakes, then only counts what the session sends.
             SocketDatagramTransport transport = new SocketDatagramTransport(counter, 2048);
             transport.redirect(server.localAddress());
             new DTLSClientProtocol().connect(CipTlsClient.forDatagrams(policy, "bench-dtls-adapter", "127.0.0.1"), transport);
-            InetSocketAddress client = (InetSocketAddress) counter.getLocalSocketAddress();
-            DatagramPort.Peer peer = server.peer(client);
+            DatagramPort.Peer peer = server.peer((InetSocketAddress) counter.getLocalSocketAddress());
             awaitSession(peer);
-            return PlainUdpLoop.measure(counter, frameBytes, warmup, duration, frame -> peer.send(frame, 0, frame.length));
+            return loop(counter, frameBytes, frame -> peer.send(frame, 0, frame.length), server);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (counter != null) {
+                counter.close();
+            }
+            server.close();
+            throw e;
         }
     }
 
-    /**
-     * The scanner's O->T path: sends {@code frameBytes}-byte payloads for {@code warmup + duration}
-     * and counts the last {@code duration}.
-     */
-    public static PlainUdpLoop.Result scannerEnd(TlsPolicy policy, int frameBytes, Duration warmup, Duration duration)
-            throws IOException, InterruptedException {
+    /** The scanner's O->T path, {@code frameBytes}-byte payloads. */
+    public static PlainUdpLoop.Loop openScannerEnd(TlsPolicy policy, int frameBytes) throws IOException {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        DtlsServerPort server = DtlsServerPort.open(loopback, DtlsServerPort.MAX_PAYLOAD, "bench-dtls-scanner", policy,
-                DtlsLimits.defaults(), (buf, off, len, from) -> { });
-        InetSocketAddress target = server.localAddress();
-        // Longer than any run: an idle client session would otherwise be replaced by a new handshake.
-        try (server; DtlsClientPort client = DtlsClientPort.connect(loopback, target, DtlsServerPort.MAX_PAYLOAD,
-                "bench-dtls-scanner", policy, Duration.ofHours(1), (buf, off, len, from) -> { })) {
-            // The session is established: the counter takes the server's address, so that the client's
-            // connected socket keeps its destination and nobody decrypts.
-            server.close();
-            try (DatagramSocket counter = new DatagramSocket(target)) {
-                return PlainUdpLoop.measure(counter, frameBytes, warmup, duration,
-                        frame -> client.send(frame, 0, frame.length, target));
-            }
+        InetSocketAddress target;
+        DtlsClientPort client;
+        try (DtlsServerPort server = DtlsServerPort.open(loopback, DtlsServerPort.MAX_PAYLOAD, "bench-dtls-scanner", policy,
+                DtlsLimits.defaults(), (buf, off, len, from) -> { })) {
+            target = server.localAddress();
+            // Longer than any run: an idle client session would otherwise be replaced by a new handshake.
+            client = DtlsClientPort.connect(loopback, target, DtlsServerPort.MAX_PAYLOAD, "bench-dtls-scanner", policy,
+                    Duration.ofHours(1), (buf, off, len, from) -> { });
         }
+        // The session is established and the server closed: the counter takes the server's address,
+        // so that the client's connected socket keeps its destination and nobody decrypts.
+        DatagramSocket counter;
+        try {
+            counter = new DatagramSocket(target);
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return loop(counter, frameBytes, frame -> client.send(frame, 0, frame.length, target), client);
+    }
+
+    private static PlainUdpLoop.Loop loop(DatagramSocket counter, int frameBytes, PlainUdpLoop.FrameSender send,
+                                          AutoCloseable sender) {
+        return new PlainUdpLoop.Loop() {
+            @Override
+            public PlainUdpLoop.Result measure(Duration warmup, Duration duration) throws IOException, InterruptedException {
+                return PlainUdpLoop.measure(counter, frameBytes, warmup, duration, send);
+            }
+
+            @Override
+            public void close() {
+                counter.close();
+                try {
+                    sender.close();
+                } catch (Exception e) {
+                    // A bench's port: nothing to recover.
+                }
+            }
+        };
     }
 
     /**

@@ -263,9 +263,9 @@ public final class IoLoopbackBench {
      * @param ours           the adapter's scheduler producing T->O over plain UDP
      * @param dtls           the same into DTLS sessions, or null when not asked for
      * @param dtlsAdapterEnd one core sending through the adapter's DTLS path
-     *                       ({@link DtlsSendLoop#adapterEnd}), null without DTLS
+     *                       ({@link DtlsSendLoop#openAdapterEnd}), null without DTLS
      * @param dtlsScannerEnd one core sending through the scanner's DTLS path
-     *                       ({@link DtlsSendLoop#scannerEnd}), null without DTLS
+     *                       ({@link DtlsSendLoop#openScannerEnd}), null without DTLS
      */
     public record Throughput(Measured ours, int frameBytes, PlainUdpLoop.Result plain, Measured dtls,
                              PlainUdpLoop.Result dtlsAdapterEnd, PlainUdpLoop.Result dtlsScannerEnd) {
@@ -355,18 +355,23 @@ public final class IoLoopbackBench {
             return new Throughput(ours, frameBytes, PlainUdpLoop.run(frameBytes, o.warmup(), o.duration()), null);
         }
         // The one-core loops alternate in one-second slices, so that a noisy neighbour on a shared
-        // machine slows both alike instead of whichever ran during it.
+        // machine slows them alike instead of whichever ran during it. Each loop is set up once (one
+        // handshake per end), so the JIT sees three steady loops rather than set-up between slices.
         long slices = Math.max(1, o.duration().toSeconds());
         Duration slice = o.duration().dividedBy(slices);
         Duration sliceWarmup = Duration.ofMillis(Math.min(200, o.warmup().toMillis()));
         List<PlainUdpLoop.Result> plains = new ArrayList<>();
         List<PlainUdpLoop.Result> adapterEnd = new ArrayList<>();
         List<PlainUdpLoop.Result> scannerEnd = new ArrayList<>();
-        for (long i = 0; i < slices; i++) {
-            Duration warm = i == 0 ? o.warmup() : sliceWarmup;
-            plains.add(PlainUdpLoop.run(frameBytes, warm, slice));
-            adapterEnd.add(DtlsSendLoop.adapterEnd(DTLS_POLICY, frameBytes, warm, slice));
-            scannerEnd.add(DtlsSendLoop.scannerEnd(DTLS_POLICY, frameBytes, warm, slice));
+        try (PlainUdpLoop.Loop plain = PlainUdpLoop.open(frameBytes);
+             PlainUdpLoop.Loop adapter = DtlsSendLoop.openAdapterEnd(DTLS_POLICY, frameBytes);
+             PlainUdpLoop.Loop scanner = DtlsSendLoop.openScannerEnd(DTLS_POLICY, frameBytes)) {
+            for (long i = 0; i < slices; i++) {
+                Duration warm = i == 0 ? o.warmup() : sliceWarmup;
+                plains.add(plain.measure(warm, slice));
+                adapterEnd.add(adapter.measure(warm, slice));
+                scannerEnd.add(scanner.measure(warm, slice));
+            }
         }
         return new Throughput(ours, frameBytes, PlainUdpLoop.Result.sum(plains), dtls, PlainUdpLoop.Result.sum(adapterEnd),
                 PlainUdpLoop.Result.sum(scannerEnd));

@@ -421,17 +421,20 @@ public final class SuiteBench {
     // ------------------------------------------------------------------ class 1 and lateness
 
     /**
-     * {@link DtlsSendLoop#adapterEnd} and {@link PlainUdpLoop} in alternating windows (see
+     * {@link DtlsSendLoop#openAdapterEnd} and {@link PlainUdpLoop} in alternating windows (see
      * {@link IoLoopbackBench#throughput}): the device's path, the dearer of the two ends.
      */
     private static ClassOne classOne(Settings s) throws IOException, InterruptedException {
         int frameBytes = IoFrame.frameLength(true, CLASS1_PAYLOAD);
         List<PlainUdpLoop.Result> plain = new ArrayList<>();
         List<PlainUdpLoop.Result> dtls = new ArrayList<>();
-        for (int i = 0; i < s.class1Slices(); i++) {
-            Duration warm = i == 0 ? s.class1Slice() : s.class1Slice().dividedBy(5);
-            plain.add(PlainUdpLoop.run(frameBytes, warm, s.class1Slice()));
-            dtls.add(DtlsSendLoop.adapterEnd(IoLoopbackBench.DTLS_POLICY, frameBytes, warm, s.class1Slice()));
+        try (PlainUdpLoop.Loop plainLoop = PlainUdpLoop.open(frameBytes);
+             PlainUdpLoop.Loop dtlsLoop = DtlsSendLoop.openAdapterEnd(IoLoopbackBench.DTLS_POLICY, frameBytes)) {
+            for (int i = 0; i < s.class1Slices(); i++) {
+                Duration warm = i == 0 ? s.class1Slice() : s.class1Slice().dividedBy(5);
+                plain.add(plainLoop.measure(warm, s.class1Slice()));
+                dtls.add(dtlsLoop.measure(warm, s.class1Slice()));
+            }
         }
         return new ClassOne(IoLoopbackBench.DTLS_POLICY.suites().getFirst().name(), CLASS1_PAYLOAD, frameBytes,
                 PlainUdpLoop.Result.sum(dtls).sentPerSecond(), PlainUdpLoop.Result.sum(plain).sentPerSecond());
