@@ -75,7 +75,7 @@ public final class DtlsClientPort implements DatagramPort {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
 
-    private record Established(DTLSTransport dtls, TlsSessionInfo info) {
+    private record Established(DTLSTransport dtls, CipTlsClient client) {
     }
 
     private DtlsClientPort(DatagramChannel channel, InetSocketAddress server, int maxDatagramSize, String name,
@@ -165,7 +165,7 @@ public final class DtlsClientPort implements DatagramPort {
             DTLSTransport t = new DTLSClientProtocol().connect(client, transport);
             handshakes.incrementAndGet();
             LOG.debug("DTLS {}: {} {}", serverName, client.info().version(), client.info().suite().name());
-            return new Established(t, client.info());
+            return new Established(t, client);
         } catch (IOException | RuntimeException e) {
             handshakeFailures.incrementAndGet();
             throw client.failure(e instanceof IOException x ? x : new IOException(e));
@@ -179,7 +179,7 @@ public final class DtlsClientPort implements DatagramPort {
     /** What the current session negotiated; empty while there is none. */
     public Optional<TlsSessionInfo> session() {
         Established s = session;
-        return s == null ? Optional.empty() : Optional.of(s.info());
+        return s == null ? Optional.empty() : Optional.of(s.client().info());
     }
 
     /** Handshakes completed, the first one included. */
@@ -358,8 +358,14 @@ public final class DtlsClientPort implements DatagramPort {
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
-                    receiveErrors.incrementAndGet();
-                    LOG.debug("DTLS {}: session ended: {}", serverName, e.toString());
+                    if (reading.client().closedByPeer()) {
+                        // Bouncy Castle closes the transport on the peer's close_notify, and its next read
+                        // of the transport then fails: an orderly end, not a receive error.
+                        LOG.debug("DTLS {}: the server ended the session (close_notify)", serverName);
+                    } else {
+                        receiveErrors.incrementAndGet();
+                        LOG.debug("DTLS {}: session ended: {}", serverName, e.toString());
+                    }
                 }
                 return false;
             } finally {

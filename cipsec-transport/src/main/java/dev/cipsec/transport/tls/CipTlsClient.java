@@ -91,6 +91,11 @@ public final class CipTlsClient extends DefaultTlsClient {
         return info;
     }
 
+    /** Whether the peer has sent close_notify: the connection ended in order, not by an error. */
+    public boolean closedByPeer() {
+        return alerts.closeNotifyReceived();
+    }
+
     /** Turns what the handshake threw into a report naming the alert (ours or the peer's) or the timeout. */
     public TlsHandshakeException failure(IOException e) {
         return Handshakes.failure(versions[0].isDTLS() ? "DTLS client" : "TLS client", peer, e, alerts, null,
