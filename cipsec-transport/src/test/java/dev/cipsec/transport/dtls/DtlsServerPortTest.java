@@ -39,6 +39,19 @@ class DtlsServerPortTest {
     }
 
     /**
+     * A round trip, and then the echo's send has returned. The client can see the echo before that
+     * send returns, and a send looks for queued HelloVerifyRequests after its datagram: a test that
+     * queues one next must wait for the send to end (it is counted then), or the send may take the
+     * answer along (seen on CI).
+     */
+    static void roundTripUntilEchoSent(DtlsEcho echo, DtlsClientPort client, DtlsEcho.Inbox inbox, String text)
+            throws IOException {
+        long sent = echo.port.stats().sent();
+        roundTrip(client, inbox, text);
+        DtlsEcho.await(() -> echo.port.stats().sent() == sent + 1, "the echo's send returned");
+    }
+
+    /**
      * A round trip on a client whose idle timeout is short enough that a stalled test thread sees it
      * handshake again: a send refused for that reason is tried again once the new session is up.
      */
@@ -96,11 +109,7 @@ class DtlsServerPortTest {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
-                roundTrip(client, inbox, "warm");
-                // The client can see the echo before the echo's send has returned, and a send looks
-                // for queued answers after its datagram: wait for that send to end (it is counted
-                // then), or it may take the answer along before the carrier below (seen on CI).
-                DtlsEcho.await(() -> echo.port.stats().sent() == 1, "the echo's send returned");
+                roundTripUntilEchoSent(echo, client, inbox, "warm");
                 // The echo's reply was a send: with these settings, sessions count as sending for an
                 // hour, and a queued answer waits for the next session send however long it takes.
                 echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofHours(1));
@@ -122,7 +131,7 @@ class DtlsServerPortTest {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
-                roundTrip(client, inbox, "last send");
+                roundTripUntilEchoSent(echo, client, inbox, "last send");
                 echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofMillis(1));
                 RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), echo.address());
                 // Nothing is sent any more: the idle sweeper sends the answer.
