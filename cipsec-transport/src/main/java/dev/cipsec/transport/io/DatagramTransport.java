@@ -2,6 +2,7 @@ package dev.cipsec.transport.io;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 
 /**
  * Opens {@link DatagramPort}s. I/O runtimes take one of these instead of opening sockets
@@ -28,7 +29,7 @@ public interface DatagramTransport {
 
     /** Plain UDP: {@link UdpDatagramPort}, its receive thread paced by {@code coalescing}. */
     static DatagramTransport udp(ReceiveCoalescing coalescing) {
-        java.util.Objects.requireNonNull(coalescing, "coalescing");
+        Objects.requireNonNull(coalescing, "coalescing");
         return (bind, max, name, receiver) -> UdpDatagramPort.open(bind, max, name, receiver, coalescing);
     }
 }

@@ -28,11 +28,6 @@ public final class ReceivePacer {
         this.pauseNanos = pauseNanos;
     }
 
-    /** A pacer that never sleeps. */
-    public static ReceivePacer off() {
-        return new ReceivePacer(0);
-    }
-
     /**
      * A datagram arrived at {@code now}; {@code waited} says whether the call that returned it
      * blocked for it.
