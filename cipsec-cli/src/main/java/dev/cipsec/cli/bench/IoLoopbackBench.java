@@ -283,6 +283,29 @@ public final class IoLoopbackBench {
             return dtlsScannerEnd == null ? Double.NaN : dtlsScannerEnd.sentPerSecond() / plain.sentPerSecond();
         }
 
+        /**
+         * What one datagram costs the sending core on the adapter's DTLS path beyond the plain loop,
+         * in microseconds (the time per datagram of one against the other); NaN without DTLS. Unlike
+         * the ratio, this does not depend on what the kernel's own send costs on the host.
+         */
+        public double dtlsAdapterEndAddedMicros() {
+            return dtlsAdapterEnd == null ? Double.NaN : micros(dtlsAdapterEnd) - micros(plain);
+        }
+
+        /** As {@link #dtlsAdapterEndAddedMicros()} on the scanner's path (its connected socket saves some back). */
+        public double dtlsScannerEndAddedMicros() {
+            return dtlsScannerEnd == null ? Double.NaN : micros(dtlsScannerEnd) - micros(plain);
+        }
+
+        /** Microseconds per datagram the plain loop's sending thread took. */
+        public double plainMicros() {
+            return micros(plain);
+        }
+
+        private static double micros(PlainUdpLoop.Result r) {
+            return 1e6 / r.sentPerSecond();
+        }
+
         /** Our one producer thread's send rate over UDP against the plain loop's. */
         public double ratio() {
             return ours.toProducedPerSecond() / plain.sentPerSecond();

@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@code cipsec bench io} with a handful of connections for a fraction of a second: it asserts only
@@ -120,6 +121,12 @@ class IoBenchCommandTest {
             assertThat(oneCore.find() && oneCoreRatio.find()).as(end + ": " + r.out()).isTrue();
             assertThat(Long.parseLong(oneCore.group(1))).as(end).isPositive();
             assertThat(Double.parseDouble(oneCoreRatio.group(1))).as(end).isPositive();
+            // The same two rates as microseconds per datagram: plain + added = 1e6 / protected rate.
+            Matcher added = Pattern.compile("\"dtls_one_core_" + end + "_added_us\": (-?\\d+\\.?\\d*)").matcher(r.out());
+            Matcher plainUs = Pattern.compile("\"plain_us_per_datagram\": (\\d+\\.?\\d*)").matcher(r.out());
+            assertThat(added.find() && plainUs.find()).as(end + ": " + r.out()).isTrue();
+            assertThat(Double.parseDouble(plainUs.group(1)) + Double.parseDouble(added.group(1)))
+                    .as(end).isCloseTo(1e6 / Long.parseLong(oneCore.group(1)), within(0.02));
         }
     }
 
