@@ -283,6 +283,61 @@ class DtlsServerPortTest {
     }
 
     @Test
+    void anEstablishedSessionSendsAndReceivesOnASocketOfItsOwn() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
+                roundTrip(client, inbox, "first");
+                InetSocketAddress peer = echo.lastPeer();
+                DtlsEcho.await(() -> echo.port.hasOwnSocket(peer), "the session's own socket");
+                // From now on the kernel hands the client's datagrams to that socket, and the client's
+                // socket, connected to the port's address, takes the echoes only from that address.
+                for (int i = 0; i < 50; i++) {
+                    roundTrip(client, inbox, "own " + i);
+                }
+                assertThat(echo.port.ownSocketCount()).isEqualTo(1);
+                assertThat(echo.port.stats().sendErrors()).isZero();
+                assertThat(echo.port.stats().receiveErrors()).isZero();
+                // The shared sockets keep the port to this listener: a second one still cannot bind it.
+                assertThatThrownBy(() -> DtlsServerPort.open(echo.address(), 1400, "second", DtlsEcho.psk(SUITE),
+                        DtlsLimits.defaults(), (buf, off, len, from) -> { })).isInstanceOf(java.net.BindException.class);
+            }
+            // The client's close_notify ends the session, and its socket with it.
+            DtlsEcho.await(() -> echo.port.ownSocketCount() == 0, "the session's socket closed");
+            assertThat(echo.port.sessionCount()).isZero();
+        }
+    }
+
+    @Test
+    void theSocketsOfEndedSessionsAreReleasedAndTheirPeersHandshakeAgain() throws IOException {
+        try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE))) {
+            DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
+            List<DtlsClientPort> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    clients.add(DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox));
+                    roundTrip(clients.get(i), inbox, "hello " + i);
+                }
+                DtlsEcho.await(() -> echo.port.ownSocketCount() == 4, "a socket per session");
+                assertThat(echo.port.endSessions()).isEqualTo(4);
+                assertThat(echo.port.ownSocketCount()).isZero();
+                // Each client learns of the end from close_notify and handshakes again; the new
+                // sessions get new sockets on the same address and peer.
+                for (int i = 0; i < 4; i++) {
+                    DtlsClientPort c = clients.get(i);
+                    DtlsEcho.await(() -> c.handshakesCompleted() >= 2, "client " + c.localAddress() + " handshaking again");
+                    roundTripAcrossRehandshakes(c, inbox, "again " + i);
+                }
+                // The first datagram after each new handshake arrived: none was sent into a socket being connected.
+                assertThat(echo.port.dtlsStats().idleClosed()).isZero();
+                DtlsEcho.await(() -> echo.port.ownSocketCount() == 4, "a socket per new session");
+            } finally {
+                clients.forEach(DtlsClientPort::close);
+            }
+        }
+    }
+
+    @Test
     void anIdleSessionIsClosedWithCloseNotifyAndTheClientHandshakesAgain() throws IOException {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE), DtlsLimits.defaults().withIdleTimeout(Duration.ofMillis(300)))) {
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
