@@ -26,9 +26,10 @@ import java.time.Duration;
  * does per datagram:
  * <ul>
  *   <li>{@link #openAdapterEnd}: a session of the device's {@link DtlsServerPort}, through the
- *       {@link DatagramPort.Peer} the adapter's I/O runtime sends T->O with. The port is one
- *       unconnected socket for all peers, so every datagram carries its destination and the kernel
- *       looks up the route each time, as for the plain loop.</li>
+ *       {@link DatagramPort.Peer} the adapter's I/O runtime sends T->O with. Since 2026-11-27 the
+ *       session sends through a socket of its own, connected to the peer (IPv6 dual stack); before,
+ *       through the port's one unconnected socket, where the kernel looked up the route for every
+ *       datagram as for the plain loop.</li>
  *   <li>{@link #openScannerEnd}: the scanner's {@link DtlsClientPort}, whose socket is connected to the
  *       target, so the kernel keeps the route (about 0.4 µs less per datagram here than an
  *       unconnected send).</li>

@@ -356,7 +356,7 @@ final class IoBenchCommand implements Callable<Integer> {
                         + " (AES-GCM, %d B records) to a receiver that only counts, against the plain loop above%n",
                         t.frameBytes(), t.frameBytes() + IoLoopbackBench.DTLS_GCM_OVERHEAD);
                 out.printf(Locale.ROOT, "  %-52s sent %,10.0f/s  received %,10.0f/s%n",
-                        "adapter T->O: server session, unconnected socket", t.dtlsAdapterEnd().sentPerSecond(),
+                        "adapter T->O: server session, its own socket", t.dtlsAdapterEnd().sentPerSecond(),
                         t.dtlsAdapterEnd().receivedPerSecond());
                 out.printf(Locale.ROOT, "  %-52s sent %,10.0f/s  received %,10.0f/s%n",
                         "scanner O->T: client port, connected socket", t.dtlsScannerEnd().sentPerSecond(),

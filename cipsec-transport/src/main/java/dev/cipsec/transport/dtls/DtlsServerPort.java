@@ -112,7 +112,7 @@ public final class DtlsServerPort implements DatagramPort {
     private final DatagramChannel channel;
     private final Selector selector;
     /** Whether sessions may have sockets of their own (the port's socket has SO_REUSEPORT). */
-    private final boolean ownSockets;
+    private volatile boolean ownSockets;
     private final AtomicInteger ownSocketCount = new AtomicInteger();
     /** Sessions whose own socket the receive thread is to register. */
     private final ConcurrentLinkedQueue<Session> toRegister = new ConcurrentLinkedQueue<>();
@@ -346,6 +346,11 @@ public final class DtlsServerPort implements DatagramPort {
         return handshakes.get();
     }
 
+    /** For tests: sessions from now on send and receive through the port's socket, as on a host without SO_REUSEPORT. */
+    void shareThePortSocket() {
+        ownSockets = false;
+    }
+
     /** For tests: whether the session with {@code peer} has a socket of its own. */
     boolean hasOwnSocket(InetSocketAddress peer) {
         Session s = sessions.get(peer);
@@ -442,8 +447,9 @@ public final class DtlsServerPort implements DatagramPort {
                 }
                 selectStart = System.nanoTime();
                 firstOfSelect = true;
-                selector.select(this::ready, SELECT_TICK_MILLIS);
+                selector.select(this::ready, selectTimeoutMillis(selectStart));
                 pacer.handled();
+                flushStaleHelloVerifies(System.nanoTime());
             } catch (ClosedSelectorException e) {
                 return;
             } catch (IOException | RuntimeException e) {
@@ -455,6 +461,22 @@ public final class DtlsServerPort implements DatagramPort {
                 LOG.debug("DTLS {}: receive loop: {}", localAddress, e.toString(), e);
             }
         }
+    }
+
+    /**
+     * Until the oldest queued HelloVerifyRequest is due, so that it goes out within
+     * {@link #HELLO_VERIFY_MAX_DELAY_NANOS} even when nothing else happens; waiting for the idle
+     * sweeper instead held a handshake up to a quarter of a second whenever its ClientHello came
+     * right after a session's last send (a client's close_notify answered, say): handshakes one
+     * after another from one client ran at 5 a second.
+     */
+    private long selectTimeoutMillis(long now) {
+        HelloVerifyReply oldest = helloVerifyOutbox.peek();
+        if (oldest == null) {
+            return SELECT_TICK_MILLIS;
+        }
+        long due = oldest.queuedNanos() + helloVerifyMaxDelayNanos - now;
+        return Math.clamp(due / 1_000_000 + 1, 1, SELECT_TICK_MILLIS);
     }
 
     /**
@@ -1016,7 +1038,8 @@ public final class DtlsServerPort implements DatagramPort {
             ByteBuffer b = ByteBuffer.wrap(buf, off, len);
             DatagramChannel c = own.get();
             int n;
-            if (c == null) {
+            boolean shared = c == null;
+            if (shared) {
                 n = channel.send(b, peer);
             } else {
                 try {
@@ -1027,13 +1050,17 @@ public final class DtlsServerPort implements DatagramPort {
                 } catch (ClosedChannelException e) {
                     // The session's socket closed as the session ends (close_notify is sent after): the port's reaches the peer too.
                     n = channel.send(b, peer);
+                    shared = true;
                 }
             }
             if (n == 0) {
                 // Non-blocking and the socket's send buffer full: lost, as on the wire.
                 sendErrors.incrementAndGet();
             }
-            lastSendNanos = System.nanoTime();
+            if (shared) {
+                // Only sends on the port's socket contend with the receive thread's HelloVerifyRequests.
+                lastSendNanos = System.nanoTime();
+            }
             if (helloVerifiesQueued.get() > 0) {
                 flushHelloVerifies(true);
             }

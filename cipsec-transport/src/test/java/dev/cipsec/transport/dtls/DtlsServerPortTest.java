@@ -107,6 +107,8 @@ class DtlsServerPortTest {
     @Test
     void whileSessionsSendAHelloVerifyRequestGoesOutWithTheNextSessionSend() throws IOException {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            // Only sends on the port's own socket defer the answers (sessions with sockets of their own do not contend).
+            echo.port.shareThePortSocket();
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
                 roundTripUntilEchoSent(echo, client, inbox, "warm");
@@ -129,12 +131,14 @@ class DtlsServerPortTest {
     @Test
     void aQueuedHelloVerifyRequestIsStillSentWhenSessionsStopSending() throws IOException {
         try (DtlsEcho echo = DtlsEcho.start(DtlsEcho.psk(SUITE)); DatagramSocket raw = new DatagramSocket(LOOPBACK)) {
+            echo.port.shareThePortSocket();
             DtlsEcho.Inbox inbox = new DtlsEcho.Inbox();
             try (DtlsClientPort client = DtlsEcho.client(echo.address(), DtlsEcho.psk(SUITE), inbox)) {
                 roundTripUntilEchoSent(echo, client, inbox, "last send");
-                echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofMillis(1));
+                echo.port.tuneHelloVerifyDeferral(Duration.ofHours(1), Duration.ofMillis(50));
                 RawDtls.send(raw, RawDtls.clientHello(new byte[0], 0, 0), echo.address());
-                // Nothing is sent any more: the idle sweeper sends the answer.
+                // Nothing is sent any more: the receive thread wakes when the answer is due and sends it
+                // (how soon is a benchmark's business: DtlsBench's handshake rate).
                 assertThat(RawDtls.helloVerifyCookie(RawDtls.receive(raw, 20_000).orElseThrow())).isPresent();
                 assertThat(echo.port.helloVerifiesDeferred.get()).isEqualTo(1);
                 assertThat(echo.port.helloVerifiesSentBySessions.get()).isZero();
